@@ -1,0 +1,3 @@
+from sovaudit.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""The collector port: ``detect`` an input, ``collect`` it into an Inventory.
+
+A collector never prints, never touches the network, never runs what it reads and reads only
+through :class:`~sovaudit.fs.TreePath`. Anything wrong with its input is raised as
+:class:`~sovaudit.errors.InputError` naming the file; a collector that reads a whole folder (a
+site-packages, say) records a bad member as a failed :class:`~sovaudit.model.InputRecord` in the
+inventory it returns and goes on with the rest.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from sovaudit.fs import TreePath
+from sovaudit.model import Inventory
+from sovaudit.registry import Registry
+
+
+class Collector(ABC):
+    """Base class of every collector (built-in or plugin)."""
+
+    #: Registry key, the CLI spelling (``python-environment``, ``spack-lock`` ...).
+    name: ClassVar[str]
+    #: One line for ``sovaudit collectors``.
+    description: ClassVar[str] = ""
+    #: True when ``detect`` may claim folders; the walker then does not descend into a claimed one.
+    claims_directories: ClassVar[bool] = False
+    #: True when ``detect`` may claim regular files.
+    claims_files: ClassVar[bool] = True
+
+    @abstractmethod
+    def detect(self, path: TreePath) -> bool:
+        """Whether this collector reads ``path``. Cheap: a name test, at most a short read."""
+
+    @abstractmethod
+    def collect(self, path: TreePath) -> Inventory:
+        """Read ``path``. Raise InputError (naming the file) if it cannot be read at all."""
+
+
+#: The built-in collectors, imported lazily by name. Plugins: entry-point group ``sovaudit.collectors``.
+BUILTIN_COLLECTORS: dict[str, str] = {
+    "sovaudit-inventory": "sovaudit.collectors.inventory:InventoryCollector",
+}
+
+COLLECTORS: Registry[Collector] = Registry("sovaudit.collectors", BUILTIN_COLLECTORS, Collector)

@@ -1,0 +1,171 @@
+"""The stages in order, and nothing else: discovery and collection (``scan``) for now.
+
+``scan`` walks every input the user gave, offers each folder and file to the collectors' ``detect``
+(first match wins, in registry order), and merges what they return into one deduplicated
+Inventory. It reports, per file, what was read, skipped and failed; one bad file never stops the
+rest. It never follows a link out of an input, never descends into VCS folders, and never reads a
+file past the size limit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sovaudit.collectors.interface import COLLECTORS, Collector
+from sovaudit.errors import InputError
+from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath
+from sovaudit.graph import StackGraph
+from sovaudit.model import InputRecord, InputStatus, Inventory
+
+#: Folders never descended into: version control metadata is not part of a stack.
+SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", "__pycache__"})
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """The merged inventory, plus what a caller needs to pick an exit code."""
+
+    inventory: Inventory
+    #: Inputs (as the user gave them) of which nothing at all could be read.
+    unreadable: tuple[str, ...] = ()
+    #: Collector crashes: bugs in sovaudit, not in the input (exit code 3).
+    crashes: tuple[str, ...] = ()
+    files_seen: int = 0
+
+
+@dataclass(slots=True)
+class _Walk:
+    collectors: Sequence[Collector]
+    limits: Limits
+    progress: Progress | None
+    debug: bool
+    inventories: list[Inventory] = field(default_factory=list)
+    records: list[InputRecord] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)
+    files_seen: int = 0
+    read_ok: int = 0
+
+    def record(self, path: TreePath, status: InputStatus, collector: str = "", reason: str = "") -> None:
+        self.records.append(InputRecord(path=path.display(), status=status, collector=collector, reason=reason))
+
+    def run(self, collector: Collector, path: TreePath) -> None:
+        if self.progress is not None:
+            self.progress(path.display())
+        try:
+            inv = collector.collect(path)
+        except InputError as err:
+            self.records.append(
+                InputRecord(path=err.path, status=InputStatus.FAILED, collector=collector.name, reason=err.reason)
+            )
+            return
+        except RecursionError as err:
+            self.record(path, InputStatus.FAILED, collector.name, f"nested too deeply to read ({err})")
+            return
+        except Exception as err:  # a collector bug: report it, keep scanning, exit 3 at the end
+            if self.debug:
+                raise
+            reason = f"internal error in collector {collector.name}: {type(err).__name__}: {err}"
+            self.crashes.append(f"{path.display()}: {reason}")
+            self.record(path, InputStatus.FAILED, collector.name, reason)
+            return
+        self.inventories.append(inv)
+        if inv.inputs:
+            self.records.extend(inv.inputs)
+            self.read_ok += sum(1 for r in inv.inputs if r.status is InputStatus.READ)
+        else:
+            self.read_ok += 1
+            self.records.append(
+                InputRecord(
+                    path=path.display(),
+                    status=InputStatus.READ,
+                    collector=collector.name,
+                    components=len(inv.components),
+                )
+            )
+
+    def offer(self, path: TreePath, *, is_dir: bool) -> Collector | None:
+        for c in self.collectors:
+            if (c.claims_directories if is_dir else c.claims_files) and c.detect(path):
+                return c
+        return None
+
+    def walk(self, path: TreePath, depth: int, *, top: bool = False) -> None:
+        if path.is_link() and not top:
+            if path.escapes():
+                self.record(path, InputStatus.SKIPPED, reason="link leaves the scanned tree; not followed")
+                return
+            if path.is_dir():
+                # Its target is inside the tree and is scanned there; following it could loop.
+                return
+        if path.is_dir():
+            if path.name in SKIPPED_FOLDERS and not top:
+                return
+            claimed = self.offer(path, is_dir=True)
+            if claimed is not None:
+                self.run(claimed, path)
+                return
+            if depth >= self.limits.max_depth:
+                self.record(path, InputStatus.SKIPPED, reason=f"nested deeper than {self.limits.max_depth} folders")
+                return
+            try:
+                children = list(path.iterdir())
+            except InputError as err:
+                self.records.append(InputRecord(path=err.path, status=InputStatus.FAILED, reason=err.reason))
+                return
+            for child in children:
+                self.walk(child, depth + 1)
+            return
+        if not path.is_file():
+            if top:
+                self.record(path, InputStatus.FAILED, reason="is not a regular file or folder (or does not exist)")
+            return  # sockets, pipes, devices and dangling links inside a tree are not stack content
+        self.files_seen += 1
+        if self.files_seen > self.limits.max_files:
+            if self.files_seen == self.limits.max_files + 1:
+                self.record(path, InputStatus.SKIPPED, reason=f"over {self.limits.max_files:,} files; the rest skipped")
+            return
+        claimed = self.offer(path, is_dir=False)
+        if claimed is not None:
+            self.run(claimed, path)
+        elif top:
+            self.record(path, InputStatus.FAILED, reason="no collector reads this file (`sovaudit collectors` lists them)")
+
+
+def load_collectors() -> list[Collector]:
+    """Every registered collector, instantiated, in registry (name) order."""
+    return [cls() for cls in COLLECTORS.all()]
+
+
+def scan(
+    inputs: Sequence[str | os.PathLike[str]],
+    *,
+    collectors: Sequence[Collector] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    debug: bool = False,
+) -> ScanResult:
+    """Read every input and merge what the collectors found into one Inventory."""
+    walk = _Walk(collectors=load_collectors() if collectors is None else collectors, limits=limits,
+                 progress=progress, debug=debug)
+    unreadable = []
+    for given in inputs:
+        before_ok = walk.read_ok
+        before_records = len(walk.records)
+        if not os.path.lexists(given):
+            walk.records.append(InputRecord(path=str(given), status=InputStatus.FAILED, reason="no such file or folder"))
+        else:
+            walk.walk(TreePath.for_input(given, limits=limits), 0, top=True)
+        new = walk.records[before_records:]
+        if walk.read_ok == before_ok and any(r.status is InputStatus.FAILED for r in new):
+            unreadable.append(str(given))
+    graph = StackGraph.merge([*walk.inventories, Inventory(inputs=tuple(walk.records))])
+    return ScanResult(
+        inventory=graph.to_inventory(),
+        unreadable=tuple(unreadable),
+        crashes=tuple(walk.crashes),
+        files_seen=walk.files_seen,
+    )
