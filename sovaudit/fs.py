@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from sovaudit.errors import InputError
 
 MiB = 1024 * 1024
+_HERE = PurePosixPath()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,12 +41,12 @@ DEFAULT_LIMITS = Limits()
 class TreePath:
     """A path inside a scanned root. Cheap to create; touches the disk only when asked."""
 
-    __slots__ = ("_root", "_rel", "_display_root", "_limits", "_lstat")
+    __slots__ = ("_display_root", "_limits", "_lstat", "_rel", "_root")
 
     def __init__(
         self,
         root: Path,
-        rel: PurePosixPath = PurePosixPath(),
+        rel: PurePosixPath = _HERE,
         *,
         display_root: str = "",
         limits: Limits = DEFAULT_LIMITS,

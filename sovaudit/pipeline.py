@@ -132,7 +132,9 @@ class _Walk:
         if claimed is not None:
             self.run(claimed, path)
         elif top:
-            self.record(path, InputStatus.FAILED, reason="no collector reads this file (`sovaudit collectors` lists them)")
+            self.record(
+                path, InputStatus.FAILED, reason="no collector reads this file (`sovaudit collectors` lists them)"
+            )
 
 
 def load_collectors() -> list[Collector]:
@@ -149,14 +151,20 @@ def scan(
     debug: bool = False,
 ) -> ScanResult:
     """Read every input and merge what the collectors found into one Inventory."""
-    walk = _Walk(collectors=load_collectors() if collectors is None else collectors, limits=limits,
-                 progress=progress, debug=debug)
+    walk = _Walk(
+        collectors=load_collectors() if collectors is None else collectors,
+        limits=limits,
+        progress=progress,
+        debug=debug,
+    )
     unreadable = []
     for given in inputs:
         before_ok = walk.read_ok
         before_records = len(walk.records)
         if not os.path.lexists(given):
-            walk.records.append(InputRecord(path=str(given), status=InputStatus.FAILED, reason="no such file or folder"))
+            walk.records.append(
+                InputRecord(path=str(given), status=InputStatus.FAILED, reason="no such file or folder")
+            )
         else:
             walk.walk(TreePath.for_input(given, limits=limits), 0, top=True)
         new = walk.records[before_records:]

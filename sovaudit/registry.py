@@ -24,7 +24,7 @@ class Registry(Generic[T]):
     def __init__(self, group: str, builtins: Mapping[str, str], base: type[T]) -> None:
         self.group = group
         self._targets: dict[str, str] = dict(builtins)
-        self._origin: dict[str, str] = {name: "built-in" for name in builtins}
+        self._origin: dict[str, str] = dict.fromkeys(builtins, "built-in")
         self._base = base
         self._loaded: dict[str, type[T]] = {}
         self._plugins_read = False

@@ -43,4 +43,4 @@ BUILTIN_COLLECTORS: dict[str, str] = {
     "sovaudit-inventory": "sovaudit.collectors.inventory:InventoryCollector",
 }
 
-COLLECTORS: Registry[Collector] = Registry("sovaudit.collectors", BUILTIN_COLLECTORS, Collector)
+COLLECTORS: Registry[Collector] = Registry("sovaudit.collectors", BUILTIN_COLLECTORS, Collector)  # type: ignore[type-abstract]

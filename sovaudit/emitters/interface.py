@@ -44,4 +44,4 @@ BUILTIN_EMITTERS: dict[str, str] = {
     "cyclonedx-xml": "sovaudit.emitters.cyclonedx:CycloneDxXmlEmitter",
 }
 
-EMITTERS: Registry[Emitter] = Registry("sovaudit.emitters", BUILTIN_EMITTERS, Emitter)
+EMITTERS: Registry[Emitter] = Registry("sovaudit.emitters", BUILTIN_EMITTERS, Emitter)  # type: ignore[type-abstract]

@@ -1,0 +1,121 @@
+"""The inventory JSON round-trips exactly and matches its shipped JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sovaudit import inventory_json
+from sovaudit.errors import InputError
+from sovaudit.model import Component, Edge, Evidence, InputRecord, InputStatus, Inventory, Layer, Relation
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+nonempty = text.filter(bool)
+evidence = st.builds(Evidence, path=nonempty, collector=nonempty, line=st.integers(0, 10_000), pointer=text)
+pairs = st.lists(st.tuples(text, text), max_size=3).map(tuple)
+
+
+@st.composite
+def inventories(draw: st.DrawFn) -> Inventory:
+    ids = draw(st.lists(nonempty, min_size=1, max_size=8, unique=True))
+    comps = tuple(
+        Component(
+            id=i,
+            layer=draw(st.sampled_from(list(Layer))),
+            kind=draw(nonempty),
+            name=draw(nonempty),
+            version=draw(text),
+            purl=draw(st.one_of(st.just(""), text.map(lambda t: "pkg:generic/" + t))),
+            licenses=draw(text),
+            license_declared=draw(text),
+            supplier=draw(text),
+            author=draw(text),
+            description=draw(text),
+            hashes=draw(pairs),
+            properties=draw(pairs),
+            evidence=tuple(draw(st.lists(evidence, max_size=3))),
+        )
+        for i in ids
+    )
+    edges = tuple(
+        {
+            (s, t, r): Edge(source=s, target=t, relation=r, scopes=tuple(draw(st.lists(nonempty, max_size=2))))
+            for s, t, r in draw(
+                st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids), st.sampled_from(list(Relation))))
+            )
+        }.values()
+    )
+    inputs = tuple(
+        InputRecord(path=p, status=s, collector=c, reason=r, components=n)
+        for p, s, c, r, n in draw(
+            st.lists(
+                st.tuples(nonempty, st.sampled_from(list(InputStatus)), text, text, st.integers(0, 99)), max_size=3
+            )
+        )
+    )
+    return Inventory(components=comps, edges=edges, inputs=inputs)
+
+
+def schema() -> dict:
+    return json.loads(resources.files("sovaudit").joinpath("schemas/inventory-1.schema.json").read_text())
+
+
+@settings(max_examples=150, deadline=None)
+@given(inventories())
+def test_round_trip_is_exact(inv: Inventory) -> None:
+    data = inventory_json.dump(inv)
+    back = inventory_json.loads(data, "x.json")
+    assert back == inv.normalised()
+    assert inventory_json.dump(back) == data
+
+
+@settings(max_examples=100, deadline=None)
+@given(inventories())
+def test_output_matches_the_shipped_schema(inv: Inventory) -> None:
+    jsonschema.validate(json.loads(inventory_json.dump(inv)), schema())
+
+
+def test_dump_is_sorted_and_omits_defaults() -> None:
+    inv = Inventory(
+        components=(
+            Component(id="b", layer=Layer.MODEL, kind="model", name="b"),
+            Component(id="a", layer=Layer.DATA, kind="dataset", name="a", version="1"),
+        )
+    )
+    doc = json.loads(inventory_json.dump(inv))
+    assert [c["id"] for c in doc["components"]] == ["a", "b"]
+    assert doc["components"][1] == {"id": "b", "layer": "model", "kind": "model", "name": "b"}
+    assert doc["format"] == "sovaudit-inventory" and doc["formatVersion"] == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"{", "is not valid JSON"),
+        (b"[]", "at /: expected an object"),
+        (b'{"format": "other"}', "at /format"),
+        (b'{"format": "sovaudit-inventory", "formatVersion": 99}', "version 99 is not supported"),
+        (
+            b'{"format": "sovaudit-inventory", "formatVersion": 1, "components": [{"id": "x", "layer": "space",'
+            b' "kind": "k", "name": "n"}]}',
+            "at /components/0/layer: 'space' is not one of",
+        ),
+        (
+            b'{"format": "sovaudit-inventory", "formatVersion": 1, "edges": [{"source": "a", "target": 3,'
+            b' "relation": "contains"}]}',
+            "at /edges/0/target: expected a string",
+        ),
+        (b"[" * 100_000 + b"]" * 100_000, "is not valid JSON"),
+    ],
+)
+def test_bad_documents_name_the_file_and_the_place(data: bytes, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        inventory_json.loads(data, "stack.inventory.json")
+    assert err.value.path == "stack.inventory.json"
+    assert message in err.value.reason
+    assert "\n" not in err.value.one_line()
