@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sovaudit.model import Inventory
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "tests" / "samples"
 GOLDEN = REPO / "tests" / "golden"
@@ -20,3 +22,25 @@ def update_golden() -> bool:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+def assert_golden(data: bytes, golden: Path) -> None:
+    """Compare ``data`` with the golden file (rewrite it with SOVAUDIT_UPDATE_GOLDEN=1, then review the diff)."""
+    if update_golden() or not golden.exists():
+        if not update_golden():
+            raise AssertionError(f"{golden} is missing: run with SOVAUDIT_UPDATE_GOLDEN=1 and review it")
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(data)
+        return
+    assert data.decode() == golden.read_text(), f"{golden} differs (SOVAUDIT_UPDATE_GOLDEN=1 rewrites it)"
+
+
+def collect_one(collector_name: str, path: Path | str) -> Inventory:
+    """Run one registered collector on one path (as `sovaudit scan` would, without the walk)."""
+    from sovaudit.collectors import COLLECTORS
+    from sovaudit.fs import TreePath
+
+    tp = TreePath.for_input(path)
+    collector = COLLECTORS.get(collector_name)()
+    assert collector.detect(tp), f"{collector_name} does not detect {path}"
+    return collector.collect(tp)
