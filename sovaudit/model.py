@@ -33,6 +33,8 @@ class Relation(StrEnum):
     STORED_IN = "stored-in"
     HOSTED_BY = "hosted-by"
     OPERATED_BY = "operated-by"
+    #: The same software seen through two package managers (openmpi from Spack and from dpkg).
+    SAME_AS = "same-as"
 
 
 class InputStatus(StrEnum):

@@ -1,4 +1,4 @@
-"""The stages in order, and nothing else: discovery and collection (``scan``) for now.
+"""The stages in order, and nothing else: discovery, collection and linking (``scan``) for now.
 
 ``scan`` walks every input the user gave, offers each folder and file to the collectors' ``detect``
 (first match wins, in registry order), and merges what they return into one deduplicated
@@ -17,6 +17,7 @@ from sovaudit.collectors.interface import COLLECTORS, Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath
 from sovaudit.graph import StackGraph
+from sovaudit.link import same_software
 from sovaudit.model import InputRecord, InputStatus, Inventory
 
 #: Folders never descended into: version control metadata is not part of a stack.
@@ -171,6 +172,7 @@ def scan(
         if walk.read_ok == before_ok and any(r.status is InputStatus.FAILED for r in new):
             unreadable.append(str(given))
     graph = StackGraph.merge([*walk.inventories, Inventory(inputs=tuple(walk.records))])
+    graph.add(Inventory(edges=tuple(same_software(graph.components()))))
     return ScanResult(
         inventory=graph.to_inventory(),
         unreadable=tuple(unreadable),
