@@ -18,6 +18,7 @@ import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from sovaudit.errors import InputError
@@ -36,6 +37,17 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+@lru_cache(maxsize=8192)
+def _resolved_folder(path: str) -> str:
+    """The real path of a folder; cached, since every file read resolves its folder."""
+    return os.path.realpath(path)
+
+
+def clear_cache() -> None:
+    """Forget resolved folders (a new scan starts; the tree may have changed)."""
+    _resolved_folder.cache_clear()
 
 
 class TreePath:
@@ -106,7 +118,9 @@ class TreePath:
         rel = str(self._rel) if str(self._rel) != "." else ""
         if not self._display_root:
             return rel or "."
-        return f"{self._display_root}/{rel}" if rel else self._display_root
+        if not rel:
+            return self._display_root
+        return f"{self._display_root.rstrip('/')}/{rel}"
 
     def __str__(self) -> str:
         return self.display()
@@ -139,7 +153,12 @@ class TreePath:
 
     def _real(self) -> Path:
         """The target on disk, checked to stay inside the root."""
-        real = Path(os.path.realpath(self._os_path))
+        st = self._stat_nolink()
+        if st is not None and not stat.S_ISLNK(st.st_mode) and self._rel.name:
+            # Not a link itself: only its folder can lead elsewhere, and that is resolved once.
+            real = Path(_resolved_folder(str(self._os_path.parent))) / self._rel.name
+        else:
+            real = Path(os.path.realpath(self._os_path))
         if real != self._root and self._root not in real.parents:
             raise InputError(self.display(), "is a link that leaves the scanned tree; not followed")
         return real

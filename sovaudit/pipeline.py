@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sovaudit.collectors.interface import COLLECTORS, Collector
 from sovaudit.errors import InputError
-from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath
+from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath, clear_cache
 from sovaudit.graph import StackGraph
 from sovaudit.link import same_software
 from sovaudit.model import InputRecord, InputStatus, Inventory
@@ -144,7 +144,7 @@ def load_collectors() -> list[Collector]:
 
 
 def scan(
-    inputs: Sequence[str | os.PathLike[str]],
+    inputs: Sequence[str | os.PathLike[str] | TreePath],
     *,
     collectors: Sequence[Collector] | None = None,
     limits: Limits = DEFAULT_LIMITS,
@@ -152,6 +152,7 @@ def scan(
     debug: bool = False,
 ) -> ScanResult:
     """Read every input and merge what the collectors found into one Inventory."""
+    clear_cache()
     walk = _Walk(
         collectors=load_collectors() if collectors is None else collectors,
         limits=limits,
@@ -162,7 +163,9 @@ def scan(
     for given in inputs:
         before_ok = walk.read_ok
         before_records = len(walk.records)
-        if not os.path.lexists(given):
+        if isinstance(given, TreePath):
+            walk.walk(given, 0, top=True)
+        elif not os.path.lexists(given):
             walk.records.append(
                 InputRecord(path=str(given), status=InputStatus.FAILED, reason="no such file or folder")
             )
