@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -33,7 +33,13 @@ if TYPE_CHECKING:
 FC = TypeVar("FC", bound=Callable[..., object])
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+PATHS = click.argument("paths", nargs=-1, required=False, type=click.Path(path_type=str))
+HOST = click.option(
+    "--host",
+    is_flag=True,
+    help="Also scan this machine as it runs: its OS package database, Python environments on its "
+    "interpreters' paths, conda environments it knows, $SPACK_ROOT and $MODULEPATH (files only; nothing is run).",
+)
 
 
 @dataclass(slots=True)
@@ -120,13 +126,20 @@ def progress_reporter(settings: Settings) -> Iterator[Callable[[str], None] | No
         yield tick
 
 
-def run_scan(settings: Settings, paths: Sequence[str], strict: bool) -> ScanResult:
+def run_scan(settings: Settings, paths: Sequence[str], strict: bool, host: bool = False) -> ScanResult:
     """Scan, report problems on stderr, and decide whether the run can go on."""
     from sovaudit.model import InputStatus
     from sovaudit.pipeline import scan
 
+    if not paths and not host:
+        raise click.UsageError("give at least one PATH (or --host)")
+    inputs: list[Any] = list(paths)
+    if host:
+        from sovaudit.host import host_trees
+
+        inputs.extend(host_trees("/", env=dict(os.environ)))
     with progress_reporter(settings) as tick:
-        result = scan(paths, progress=tick, debug=settings.debug)
+        result = scan(inputs, progress=tick, debug=settings.debug)
     inv = result.inventory
     failed = [i for i in inv.inputs if i.status is InputStatus.FAILED]
     skipped = [i for i in inv.inputs if i.status is InputStatus.SKIPPED]
@@ -241,9 +254,10 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
 @emitter_choice("inventory-json")
 @STRICT
 @TIMESTAMP
+@HOST
 @click.pass_obj
 def scan(
-    settings: Settings, paths: tuple[str, ...], output: str | None, fmt: str, strict: bool, timestamp: str
+    settings: Settings, paths: tuple[str, ...], output: str | None, fmt: str, strict: bool, timestamp: str, host: bool
 ) -> None:
     """Scan PATHS and write their inventory (default: inventory JSON on stdout).
 
@@ -256,8 +270,9 @@ def scan(
     Examples:
       sovaudit scan .venv -o stack.inventory.json
       sovaudit scan requirements.txt poetry.lock --format cyclonedx-json
+      sovaudit scan --host -o this-machine.inventory.json
     """
-    result = run_scan(settings, paths, strict)
+    result = run_scan(settings, paths, strict, host)
     write_output(render(result.inventory, fmt, timestamp), output)
 
 
@@ -267,9 +282,10 @@ def scan(
 @emitter_choice("cyclonedx-json", ["cyclonedx-json", "cyclonedx-xml"])
 @STRICT
 @TIMESTAMP
+@HOST
 @click.pass_obj
 def sbom(
-    settings: Settings, paths: tuple[str, ...], output: str | None, fmt: str, strict: bool, timestamp: str
+    settings: Settings, paths: tuple[str, ...], output: str | None, fmt: str, strict: bool, timestamp: str, host: bool
 ) -> None:
     """Write a CycloneDX 1.6 SBOM of PATHS (raw inputs or an inventory).
 
@@ -284,7 +300,7 @@ def sbom(
     """
     if not fmt.startswith("cyclonedx-"):
         raise ConfigError(f"--format {fmt}: `sbom` writes cyclonedx-json or cyclonedx-xml")
-    result = run_scan(settings, paths, strict)
+    result = run_scan(settings, paths, strict, host)
     write_output(render(result.inventory, fmt, timestamp), output)
 
 
@@ -298,8 +314,11 @@ def inventory() -> None:
 @click.option("--layer", help="Only components of this layer.")
 @click.option("--kind", help="Only components of this kind.")
 @click.option("-n", "--limit", default=50, show_default=True, help="Components to list (0: all).")
+@HOST
 @click.pass_obj
-def inventory_show(settings: Settings, paths: tuple[str, ...], layer: str | None, kind: str | None, limit: int) -> None:
+def inventory_show(
+    settings: Settings, paths: tuple[str, ...], layer: str | None, kind: str | None, limit: int, host: bool
+) -> None:
     """Summarise an inventory (or raw inputs) by layer and kind, and list its components."""
     from rich.table import Table
 
@@ -307,7 +326,7 @@ def inventory_show(settings: Settings, paths: tuple[str, ...], layer: str | None
 
     if layer is not None and layer not in Layer._value2member_map_:
         raise ConfigError(f"--layer {layer}: not one of {', '.join(m.value for m in Layer)}")
-    inv = run_scan(settings, paths, strict=False).inventory
+    inv = run_scan(settings, paths, strict=False, host=host).inventory
     comps = [c for c in inv.components if (layer is None or c.layer == layer) and (kind is None or c.kind == kind)]
     from rich.console import Console
 

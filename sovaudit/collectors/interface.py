@@ -41,6 +41,18 @@ class Collector(ABC):
 #: The built-in collectors, imported lazily by name. Plugins: entry-point group ``sovaudit.collectors``.
 BUILTIN_COLLECTORS: dict[str, str] = {
     "sovaudit-inventory": "sovaudit.collectors.inventory:InventoryCollector",
+    "python-environment": "sovaudit.collectors.python_env:PythonEnvironmentCollector",
+    "requirements-txt": "sovaudit.collectors.requirements:RequirementsCollector",
+    "poetry-lock": "sovaudit.collectors.poetry_lock:PoetryLockCollector",
+    "uv-lock": "sovaudit.collectors.uv_lock:UvLockCollector",
+    "pylock": "sovaudit.collectors.pylock:PylockCollector",
+    "conda-meta": "sovaudit.collectors.conda:CondaMetaCollector",
+    "conda-environment": "sovaudit.collectors.conda:EnvironmentYmlCollector",
+    "conda-lock": "sovaudit.collectors.conda:CondaLockCollector",
+    "conda-list-json": "sovaudit.collectors.conda:CondaListCollector",
+    "apk-installed": "sovaudit.collectors.apk:ApkCollector",
+    "dpkg-status": "sovaudit.collectors.dpkg:DpkgCollector",
+    "rpm-database": "sovaudit.collectors.rpm:RpmCollector",
 }
 
 COLLECTORS: Registry[Collector] = Registry("sovaudit.collectors", BUILTIN_COLLECTORS, Collector)  # type: ignore[type-abstract]
