@@ -8,7 +8,10 @@ contract: :meth:`Inventory.normalised` sorts everything, and every emitter start
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from enum import IntEnum, StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Layer(StrEnum):
@@ -136,6 +139,27 @@ class InputRecord:
     components: int = 0
 
 
+def _canon(items: tuple[T, ...]) -> tuple[T, ...]:
+    if len(items) < 2:
+        return items
+    out = tuple(sorted(set(items)))  # type: ignore[type-var]
+    return items if out == items else out
+
+
+def _canonical_component(c: Component) -> Component:
+    h, p, ev = _canon(c.hashes), _canon(c.properties), _canon(c.evidence)
+    if h is c.hashes and p is c.properties and ev is c.evidence:
+        return c
+    return replace(c, hashes=h, properties=p, evidence=ev)
+
+
+def _canonical_edge(e: Edge) -> Edge:
+    s, p, ev = _canon(e.scopes), _canon(e.properties), _canon(e.evidence)
+    if s is e.scopes and p is e.properties and ev is e.evidence:
+        return e
+    return replace(e, scopes=s, properties=p, evidence=ev)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Inventory:
     """Components, edges and the inputs they were read from."""
@@ -146,37 +170,53 @@ class Inventory:
 
     def normalised(self) -> Inventory:
         """The same inventory with every collection in its canonical order."""
-        comps = tuple(
-            sorted(
-                (
-                    replace(
-                        c,
-                        hashes=tuple(sorted(set(c.hashes))),
-                        properties=tuple(sorted(set(c.properties))),
-                        evidence=tuple(sorted(set(c.evidence))),
-                    )
-                    for c in self.components
-                ),
-                key=lambda c: c.id,
-            )
-        )
-        edges = tuple(
-            sorted(
-                (
-                    replace(
-                        e,
-                        scopes=tuple(sorted(set(e.scopes))),
-                        properties=tuple(sorted(set(e.properties))),
-                        evidence=tuple(sorted(set(e.evidence))),
-                    )
-                    for e in self.edges
-                ),
-                key=lambda e: e.key,
-            )
-        )
+        comps = tuple(sorted((_canonical_component(c) for c in self.components), key=lambda c: c.id))
+        edges = tuple(sorted((_canonical_edge(e) for e in self.edges), key=lambda e: e.key))
         inputs = tuple(sorted(self.inputs, key=lambda i: (i.path, i.collector, i.status.value)))
         return Inventory(components=comps, edges=edges, inputs=inputs)
 
     @property
     def failed(self) -> tuple[InputRecord, ...]:
         return tuple(i for i in self.inputs if i.status is InputStatus.FAILED)
+
+
+class Severity(IntEnum):
+    """How much a finding matters; compares with >= for thresholds (--fail-on high)."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"{text!r} is not a severity ({', '.join(m.name.lower() for m in cls)})") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One rule's verdict on one component (or on a whole layer, for aggregate rules)."""
+
+    id: str  # "<rule>:<component id or layer>": stable across runs, the key waivers use
+    rule: str
+    pack: str
+    layer: Layer
+    severity: Severity
+    dimension: str  # jurisdiction | openness | substitutability | concentration | export-control | governance | unassessed
+    title: str
+    message: str
+    remediation: str = ""
+    components: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    references: tuple[str, ...] = ()
+    kb_entries: tuple[str, ...] = ()
+    aggregate: bool = False  # a verdict on a whole layer (concentration, unassessed share ...)
+    gate: bool = False  # the rule is a hard gate: any such finding fails `audit` whatever the score
+    waiver: str = ""  # justification of the waiver that applies, "" when none

@@ -53,6 +53,10 @@ BUILTIN_COLLECTORS: dict[str, str] = {
     "apk-installed": "sovaudit.collectors.apk:ApkCollector",
     "dpkg-status": "sovaudit.collectors.dpkg:DpkgCollector",
     "rpm-database": "sovaudit.collectors.rpm:RpmCollector",
+    "spack-environment": "sovaudit.collectors.spack:SpackEnvironmentCollector",
+    "spack-find": "sovaudit.collectors.spack:SpackFindCollector",
+    "spack-lock": "sovaudit.collectors.spack:SpackLockCollector",
+    "spack-spec": "sovaudit.collectors.spack:SpackSpecCollector",
 }
 
 COLLECTORS: Registry[Collector] = Registry("sovaudit.collectors", BUILTIN_COLLECTORS, Collector)  # type: ignore[type-abstract]
