@@ -159,7 +159,7 @@ class TreePath:
             real = Path(_resolved_folder(str(self._os_path.parent))) / self._rel.name
         else:
             real = Path(os.path.realpath(self._os_path))
-        if real != self._root and self._root not in real.parents:
+        if not real.is_relative_to(self._root):
             raise InputError(self.display(), "is a link that leaves the scanned tree; not followed")
         return real
 
@@ -199,14 +199,17 @@ class TreePath:
 
     def iterdir(self) -> Iterator[TreePath]:
         """Children in name order. Links are listed; reading through one that leaves fails."""
+        for n in self.names():
+            yield self / n
+
+    def names(self) -> list[str]:
+        """Child names in order, without building a TreePath each (cheap folder probes)."""
         try:
-            names = sorted(os.listdir(self._real()))
+            return sorted(os.listdir(self._real()))
         except InputError:
             raise
         except OSError as err:
             raise InputError(self.display(), f"cannot list folder: {err.strerror or err}") from err
-        for n in names:
-            yield self / n
 
     def read_bytes(self, limit: int | None = None) -> bytes:
         """The whole file, if it is a regular file within the size limit."""

@@ -1,0 +1,2 @@
+-- latin-1: café
+whatis("Description: café au lait")

@@ -1,0 +1,1 @@
+setenv("BOOST_VERSION", myModuleVersion())

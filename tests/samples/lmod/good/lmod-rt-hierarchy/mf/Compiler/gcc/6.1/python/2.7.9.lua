@@ -1,0 +1,2 @@
+setenv("COMPILER_DEPENDENT","yes")
+setenv("MY_VERSION",myModuleVersion())

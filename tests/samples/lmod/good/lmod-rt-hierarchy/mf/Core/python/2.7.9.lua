@@ -1,0 +1,2 @@
+setenv("COMPILER_DEPENDENT","no")
+setenv("MY_VERSION",myModuleVersion())
