@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -23,12 +23,15 @@ import click
 
 from sovaudit import __version__
 from sovaudit.errors import ConfigError, ExitCode, SovauditError
+from sovaudit.model import Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from sovaudit.audit import Audit
     from sovaudit.model import Inventory
     from sovaudit.pipeline import ScanResult
+    from sovaudit.rules import Pack
 
 FC = TypeVar("FC", bound=Callable[..., object])
 
@@ -395,3 +398,413 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         if "--debug" in (argv if argv is not None else sys.argv):
             traceback.print_exc()
         fail(settings, f"internal error: {type(err).__name__}: {err} (rerun with --debug)", ExitCode.INTERNAL)
+
+
+# -- audit, explain, rules, kb -------------------------------------------------------------------
+def audit_date() -> date:
+    """Today, or the day of SOURCE_DATE_EPOCH (so a rerun judges staleness and expiry the same)."""
+    stamp = timestamp_from_env(None)
+    return stamp.date() if stamp is not None else date.today()
+
+
+def parse_severity(value: str | None) -> Severity | None:
+    if value is None:
+        return None
+    try:
+        return Severity.parse(value)
+    except ValueError as err:
+        raise ConfigError(f"--fail-on: {err}") from None
+
+
+def run_audit(
+    settings: Settings,
+    paths: Sequence[str],
+    *,
+    packs: Sequence[str],
+    profile_name: str | None,
+    kb_files: Sequence[str],
+    waivers_file: str | None,
+    fail_on: str | None,
+    min_score: float | None,
+    host: bool = False,
+) -> Audit:
+    from sovaudit import knowledge, profiles, waivers
+    from sovaudit.pipeline import audit
+    from sovaudit.rules import load_packs
+
+    profile = profiles.load(profile_name) if profile_name else None
+    names = [p for p in packs if not p.endswith((".yaml", ".yml"))]
+    files = [p for p in packs if p.endswith((".yaml", ".yml"))]
+    if not names and profile is not None:
+        names = list(profile.packs)
+    loaded = load_packs(names, files)
+    kb = knowledge.load(kb_files)
+    waiver_list = waivers.load(waivers_file) if waivers_file else []
+    inventory = run_scan(settings, paths, strict=False, host=host).inventory
+    return audit(
+        inventory,
+        kb=kb,
+        packs=loaded,
+        today=audit_date(),
+        profile=profile,
+        waivers=waiver_list,
+        fail_on=parse_severity(fail_on),
+        min_score=min_score,
+    )
+
+
+AUDIT_OPTIONS = [
+    click.option(
+        "--pack",
+        "packs",
+        multiple=True,
+        metavar="NAME|FILE",
+        help="Rule pack to use (repeatable): a shipped pack's name or a pack file. Default: all shipped packs, "
+        "or the profile's.",
+    ),
+    click.option(
+        "--profile",
+        "profile_name",
+        metavar="NAME|FILE",
+        help="Requirements to judge against (eu-public-high, research-open-science, commercial-baseline, or a "
+        "file): packs, minimum levels per layer, hard gates.",
+    ),
+    click.option(
+        "--kb",
+        "kb_files",
+        multiple=True,
+        metavar="FILE",
+        help="A site knowledge-base file that extends or overrides the embedded one (repeatable).",
+    ),
+    click.option("--waivers", "waivers_file", metavar="FILE", help="Waivers file (justification, owner, expiry)."),
+]
+
+
+def audit_options(f: FC) -> FC:
+    for option in reversed(AUDIT_OPTIONS):
+        f = option(f)
+    return f
+
+
+@cli.command("audit", context_settings=CONTEXT_SETTINGS)
+@PATHS
+@audit_options
+@click.option(
+    "--fail-on",
+    metavar="SEVERITY",
+    help="Exit 1 if any finding is at or above SEVERITY (info, low, medium, high, critical).",
+)
+@click.option("--min-score", type=float, metavar="N", help="Exit 1 if the overall score is below N (0-100).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["terminal", "json"]),
+    default="terminal",
+    show_default=True,
+    help="terminal: a summary on stdout; json: the audit document (format sovaudit-audit).",
+)
+@OUTPUT
+@HOST
+@click.pass_obj
+def audit_cmd(
+    settings: Settings,
+    paths: tuple[str, ...],
+    packs: tuple[str, ...],
+    profile_name: str | None,
+    kb_files: tuple[str, ...],
+    waivers_file: str | None,
+    fail_on: str | None,
+    min_score: float | None,
+    fmt: str,
+    output: str | None,
+    host: bool,
+) -> None:
+    """Score how locked-in PATHS are, layer by layer, and say what to do first.
+
+    Reads PATHS (raw inputs or an inventory), matches components against the knowledge base
+    (vendor, jurisdiction, openness, alternatives), evaluates the rule packs and scores each
+    layer 0-100 with a level 0-4 (docs/scoring.md explains every point). Exit 1 when a gate
+    fails (--fail-on, --min-score, or the profile's).
+
+    \b
+    Examples:
+      sovaudit audit sample_stacks/us-cloud-cuda
+      sovaudit audit stack.inventory.json --profile eu-public-high -f json -o audit.json
+      sovaudit audit . --fail-on high --waivers waivers.yaml
+    """
+    from sovaudit import audit as audit_mod
+
+    result = run_audit(
+        settings,
+        paths,
+        packs=packs,
+        profile_name=profile_name,
+        kb_files=kb_files,
+        waivers_file=waivers_file,
+        fail_on=fail_on,
+        min_score=min_score,
+        host=host,
+    )
+    if fmt == "json":
+        write_output(audit_mod.dump(result, __version__), output)
+    else:
+        print_audit(result, output)
+    if not result.passed:
+        sys.exit(int(ExitCode.POLICY))
+
+
+def _bar(score: float | None, width: int = 20) -> str:
+    if score is None:
+        return "[dim]" + "·" * width + "[/dim]"
+    filled = round(score / 100 * width)
+    colour = "green" if score >= 75 else "yellow" if score >= 50 else "red"
+    return f"[{colour}]" + "█" * filled + "[/]" + "[dim]" + "░" * (width - filled) + "[/dim]"
+
+
+def print_audit(result: Audit, output: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    if output not in (None, "-"):
+        raise ConfigError("-o: the terminal summary goes to the terminal; use -f json -o FILE for a file")
+    out = Console(highlight=False)
+    s = result.scores
+    overall = f"{s.overall_score:.0f}" if s.overall_score is not None else "n/a"
+    out.print(
+        f"[bold]sovaudit audit[/bold]  overall {overall}/100, level {s.overall_level}"
+        f"  (EU-CSF view {s.csf_score if s.csf_score is not None else 'n/a'})  "
+        f"{len(result.inventory.components)} components"
+    )
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    for col in ("layer", "score", "", "level", "findings", "top supplier"):
+        table.add_column(col)
+    for ls in s.layers:
+        top = f"{ls.top_supplier} {ls.top_supplier_share:.0%}" if ls.top_supplier else ""
+        table.add_row(
+            ls.layer.value,
+            f"{ls.score:.0f}" if ls.score is not None else "n/a",
+            _bar(ls.score),
+            str(ls.level) if ls.level is not None else "-",
+            str(len(ls.findings)),
+            top,
+        )
+    out.print(table)
+    costs = {c.finding: c.points for c in s.costs}
+    live = sorted((f for f in result.findings if not f.waiver), key=lambda f: (-costs[f.id], f.id))
+    if live:
+        out.print("\n[bold]What to do first[/bold] (findings costing the most points)")
+        for f in live[:8]:
+            out.print(f"  [{_sev_style(f.severity)}]{f.severity!s:8}[/] {costs[f.id]:5.1f} pts  {f.rule}  {f.message}")
+            if f.remediation:
+                out.print(f"  [dim]{'':23}→ {f.remediation}[/dim]")
+        if len(live) > 8:
+            out.print(f"  [dim]… {len(live) - 8} more (sovaudit audit -f json; sovaudit explain PATH ID)[/dim]")
+    if s.single_points_of_failure:
+        out.print("\n[bold]Single points of failure[/bold]: " + ", ".join(s.single_points_of_failure))
+    waived = [f for f in result.findings if f.waiver]
+    if waived:
+        out.print(f"\n{len(waived)} finding(s) waived.")
+    for w in result.expired_waivers:
+        out.print(
+            f"[yellow]expired waiver[/yellow] {w.finding} (owner {w.owner}, expired {w.expires}) — {w.origin}:{w.line}"
+        )
+    if result.stale_entries:
+        out.print(f"[yellow]knowledge past its review date[/yellow]: {', '.join(result.stale_entries)}")
+    if result.gates:
+        out.print("\n[bold]Gates[/bold]" + (f" (profile {result.profile.name})" if result.profile else ""))
+        for g in result.gates:
+            mark = "[green]pass[/green]" if g.passed else "[red]FAIL[/red]"
+            out.print(f"  {mark}  {g.name}: {g.detail}")
+
+
+def _sev_style(sev: Severity) -> str:
+    return {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow"}.get(sev, "dim")
+
+
+@cli.command("explain", context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("item")
+@audit_options
+@click.pass_obj
+def explain_cmd(
+    settings: Settings,
+    paths: tuple[str, ...],
+    item: str,
+    packs: tuple[str, ...],
+    profile_name: str | None,
+    kb_files: tuple[str, ...],
+    waivers_file: str | None,
+) -> None:
+    """Explain ITEM — a finding id, a component id or a rule id — for the stack at PATHS.
+
+    Shows the chain: file and line -> component -> knowledge-base entry (and the pattern that
+    matched) -> rule -> points -> layer score.
+
+    \b
+    Examples:
+      sovaudit explain sample_stacks/python-ml-service CORE-SW-001
+      sovaudit explain stack.inventory.json 'pkg:pypi/torch@2.3.1'
+    """
+    from sovaudit.explain import explain
+
+    result = run_audit(
+        settings,
+        paths,
+        packs=packs,
+        profile_name=profile_name,
+        kb_files=kb_files,
+        waivers_file=waivers_file,
+        fail_on=None,
+        min_score=None,
+    )
+    text = explain(result, item)
+    if text is None:
+        raise ConfigError(f"{item}: no finding, component or rule of that id in this audit")
+    click.echo(text, nl=False)
+
+
+@cli.group("rules", context_settings=CONTEXT_SETTINGS)
+def rules_group() -> None:
+    """List, show, validate and test rule packs."""
+
+
+@rules_group.command("list", context_settings=CONTEXT_SETTINGS)
+@click.option("--pack", "packs", multiple=True, metavar="NAME|FILE")
+def rules_list(packs: tuple[str, ...]) -> None:
+    """One line per rule: id, severity, layer, title."""
+    for pack in _packs(packs):
+        click.echo(f"# {pack.name} {pack.version} ({pack.origin}): {len(pack.rules)} rules")
+        for r in pack.rules:
+            layer = r.layer.value if r.layer else ",".join(x.value for x in r.layers) or "(component's)"
+            click.echo(f"{r.id:14} {r.severity!s:8} {layer:24} {r.title}")
+
+
+@rules_group.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("rule_id")
+@click.option("--pack", "packs", multiple=True, metavar="NAME|FILE")
+def rules_show(rule_id: str, packs: tuple[str, ...]) -> None:
+    """Everything about one rule, as its pack defines it."""
+    import yaml
+
+    for pack in _packs(packs):
+        for r in pack.rules:
+            if r.id == rule_id:
+                click.echo(f"{r.id}: {r.title}\npack: {pack.name} {pack.version} ({r.origin}, line {r.line})")
+                click.echo(f"severity: {r.severity}  dimension: {r.dimension}  gate: {r.gate}")
+                click.echo(f"references: {', '.join(r.references) or '-'}")
+                body = {"select": r.select} if r.select is not None else {"aggregate": r.aggregate}
+                click.echo(yaml.safe_dump(body, sort_keys=False).rstrip())
+                click.echo(f"message: {r.message}\nremediation: {r.remediation}\ncases: {len(r.tests)}")
+                return
+    raise ConfigError(f"{rule_id}: no such rule")
+
+
+@rules_group.command("validate", context_settings=CONTEXT_SETTINGS)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=str))
+def rules_validate(files: tuple[str, ...]) -> None:
+    """Validate pack FILES (default: the shipped packs) against the pack schema."""
+    from sovaudit.rules import parse_pack, shipped_pack_files
+
+    targets = [(f, Path(f).read_text(encoding="utf-8")) for f in files] if files else shipped_pack_files()
+    for origin, text in targets:
+        pack = parse_pack(text, origin)
+        click.echo(f"{origin}: ok ({len(pack.rules)} rules)")
+
+
+@rules_group.command("test", context_settings=CONTEXT_SETTINGS)
+@click.option("--pack", "packs", multiple=True, metavar="NAME|FILE")
+@click.option("--kb", "kb_files", multiple=True, metavar="FILE")
+def rules_test(packs: tuple[str, ...], kb_files: tuple[str, ...]) -> None:
+    """Run every rule's pass/fail cases against the knowledge base; exit 1 if any fails."""
+    from sovaudit import knowledge
+    from sovaudit.rules.testing import run
+
+    results = run(_packs(packs), knowledge.load(kb_files), audit_date())
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        click.echo(f"FAIL {r.rule}: {r.case}: {r.detail}")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        sys.exit(int(ExitCode.POLICY))
+
+
+def _packs(packs: Sequence[str]) -> list[Pack]:
+    from sovaudit.rules import load_packs
+
+    names = [p for p in packs if not p.endswith((".yaml", ".yml"))]
+    files = [p for p in packs if p.endswith((".yaml", ".yml"))]
+    return load_packs(names, files)
+
+
+@cli.group("kb", context_settings=CONTEXT_SETTINGS)
+def kb_group() -> None:
+    """Show, search and validate the knowledge base."""
+
+
+@kb_group.command("show", context_settings=CONTEXT_SETTINGS)
+@click.argument("entry_id")
+@click.option("--kb", "kb_files", multiple=True, metavar="FILE")
+def kb_show(entry_id: str, kb_files: tuple[str, ...]) -> None:
+    """Everything the knowledge base says about one entry."""
+    from sovaudit import knowledge
+
+    kb = knowledge.load(kb_files)
+    e = kb.entries.get(entry_id)
+    if e is None:
+        raise ConfigError(f"{entry_id}: no such entry (sovaudit kb search TEXT)")
+    v = kb.vendors.get(e.vendor)
+    j = kb.jurisdiction_of(e)
+    lines = [
+        f"{e.id}: {e.name}  ({e.origin})",
+        f"category: {e.category}; layers: {', '.join(x.value for x in e.layers)}; tags: {', '.join(e.tags) or '-'}",
+        f"vendor: {v.name if v else e.vendor} (HQ {v.country if v else '?'}, controlled under "
+        f"{v.jurisdiction if v else '?'}{'; ' + j.bloc if j else ''})",
+        f"openness: {e.openness}; licence: {e.licence or '-'}; lock-in: {e.lock_in}; substitutability: "
+        f"{e.substitutability}/4; export control: {e.export_control}",
+        f"standards: {', '.join(e.standards) or '-'}",
+        f"alternatives: {', '.join(e.alternatives) or '-'}",
+        f"requires: {', '.join(e.requires) or '-'}",
+        f"governance events: {'; '.join(e.governance_events) or '-'}",
+        "matches: " + "; ".join(f"{eco} {p}" for eco, p in e.patterns),
+        f"as of {e.as_of}, review after {e.review_after}{' (STALE)' if e.stale(audit_date()) else ''}",
+        f"sources: {'; '.join(e.sources)}",
+    ]
+    if e.notes:
+        lines.append(f"notes: {e.notes}")
+    click.echo("\n".join(lines))
+
+
+@kb_group.command("search", context_settings=CONTEXT_SETTINGS)
+@click.argument("text")
+@click.option("--kb", "kb_files", multiple=True, metavar="FILE")
+def kb_search(text: str, kb_files: tuple[str, ...]) -> None:
+    """Entries whose id, name, tags, category or vendor contain TEXT."""
+    from sovaudit import knowledge
+
+    kb = knowledge.load(kb_files)
+    hits = knowledge.search(kb, text)
+    for e in hits:
+        v = kb.vendors.get(e.vendor)
+        click.echo(f"{e.id:28} {e.category:20} {(v.name if v else e.vendor):28} {e.name}")
+    if not hits:
+        click.echo(f"nothing matches {text!r}", err=True)
+
+
+@kb_group.command("validate", context_settings=CONTEXT_SETTINGS)
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=str))
+def kb_validate(files: tuple[str, ...]) -> None:
+    """Validate the embedded KB and site KB FILES: schema, patterns, and references between entries."""
+    from sovaudit import knowledge
+
+    kb = knowledge.load(files, validate_embedded=True)
+    problems = kb.problems()
+    for p in problems:
+        click.echo(p)
+    stale = sorted(e.id for e in kb.entries.values() if e.stale(audit_date()))
+    click.echo(
+        f"{len(kb.entries)} entries, {len(kb.vendors)} vendors, {len(kb.jurisdictions)} jurisdictions "
+        f"in {len(kb.files)} files; {len(problems)} problems; {len(stale)} past their review date"
+    )
+    if problems:
+        sys.exit(int(ExitCode.INPUT))

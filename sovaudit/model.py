@@ -209,7 +209,8 @@ class Finding:
     pack: str
     layer: Layer
     severity: Severity
-    dimension: str  # jurisdiction | openness | substitutability | concentration | export-control | governance | unassessed
+    #: jurisdiction | openness | substitutability | concentration | export-control | governance | unassessed
+    dimension: str
     title: str
     message: str
     remediation: str = ""

@@ -1,4 +1,4 @@
-"""The stages in order, and nothing else: discovery, collection and linking (``scan``) for now.
+"""The stages in order, and nothing else: ``scan`` (discover, collect, merge, link) and ``audit``.
 
 ``scan`` walks every input the user gave, offers each folder and file to the collectors' ``detect``
 (first match wins, in registry order), and merges what they return into one deduplicated
@@ -13,13 +13,22 @@ import gc
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
 
 from sovaudit.collectors.interface import COLLECTORS, Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath, clear_cache
 from sovaudit.graph import StackGraph
 from sovaudit.link import same_software
-from sovaudit.model import InputRecord, InputStatus, Inventory
+from sovaudit.model import InputRecord, InputStatus, Inventory, Severity
+
+if TYPE_CHECKING:  # the audit stages are imported when an audit runs, not for every scan
+    from sovaudit.audit import Audit
+    from sovaudit.knowledge import KnowledgeBase
+    from sovaudit.profiles import Profile
+    from sovaudit.rules import Pack
+    from sovaudit.waivers import Waiver
 
 #: Folders never descended into: version control metadata is not part of a stack.
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", "__pycache__"})
@@ -201,4 +210,46 @@ def _scan(
         unreadable=tuple(unreadable),
         crashes=tuple(walk.crashes),
         files_seen=walk.files_seen,
+    )
+
+
+def audit(
+    inventory: Inventory,
+    *,
+    kb: KnowledgeBase,
+    packs: Sequence[Pack],
+    today: date,
+    profile: Profile | None = None,
+    waivers: Sequence[Waiver] = (),
+    fail_on: Severity | None = None,
+    min_score: float | None = None,
+) -> Audit:
+    """Annotate, evaluate the rule packs, apply waivers, score and judge the gates."""
+    from sovaudit.audit import Audit, evaluate_gates
+    from sovaudit.knowledge import annotate
+    from sovaudit.rules.engine import Context, evaluate
+    from sovaudit.scoring import referenced, score
+    from sovaudit.waivers import apply as apply_waivers
+
+    graph = StackGraph.merge([inventory])
+    matches = annotate(kb, graph.components())
+    ctx = Context(graph=graph, kb=kb, matches=matches, today=today)
+    rules = [r for p in packs for r in p.rules]
+    raw = evaluate(rules, ctx)
+    findings, expired = apply_waivers(raw, waivers, today)
+    scores = score(findings, ctx, referenced(rules))
+    gates = evaluate_gates(tuple(findings), scores, profile, fail_on, min_score)
+    stale = sorted({m.entry for ms in matches.values() for m in ms if kb.entries[m.entry].stale(today)})
+    return Audit(
+        inventory=graph.to_inventory(),
+        kb=kb,
+        matches=matches,
+        packs=tuple(packs),
+        profile=profile,
+        findings=tuple(findings),
+        scores=scores,
+        gates=gates,
+        expired_waivers=tuple(expired),
+        stale_entries=tuple(stale),
+        today=today,
     )

@@ -1,0 +1,425 @@
+"""Evaluate rule packs against an annotated graph: a closed table of operators, linear passes.
+
+A component rule is tested once per (component, KB entry it matches) — or once with no entry —
+so a field like ``kb.tags`` is true if any matched entry satisfies the whole selector, and the
+message is filled from that entry. Graph selectors (``depends_on``, ``depended_on_by``,
+``reachable``) compute the set of matching components once per rule with one breadth-first pass
+over the graph, never one pass per component. Aggregate rules judge a layer as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sovaudit.graph import StackGraph
+from sovaudit.knowledge import Entry, KnowledgeBase, Match
+from sovaudit.model import Component, Evidence, Finding, Layer, Relation
+from sovaudit.rules import Rule
+from sovaudit.rules.licence_class import classify, ids
+
+#: Relations along which a dependency (and so a lock-in) propagates.
+DEPENDENCY_RELATIONS = frozenset(
+    {
+        Relation.DEPENDS_ON,
+        Relation.CONTAINS,
+        Relation.BUILT_WITH,
+        Relation.RUNS_ON,
+        Relation.DERIVED_FROM,
+        Relation.TRAINED_ON,
+        Relation.STORED_IN,
+        Relation.HOSTED_BY,
+        Relation.OPERATED_BY,
+    }
+)
+EU_BLOCS = frozenset({"eu", "eea"})
+_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[A-Za-z0-9:_-]+)*)\}")
+MAX_AGGREGATE_EVIDENCE = 50
+
+Subject = tuple[Component, Entry | None]
+Predicate = Callable[[Subject], bool]
+
+
+@dataclass(slots=True)
+class Context:
+    """What rules see: the graph, KB annotations and today's date (for staleness)."""
+
+    graph: StackGraph
+    kb: KnowledgeBase
+    matches: Mapping[str, tuple[Match, ...]]
+    today: date
+    _out: dict[str, list[tuple[str, Relation]]] = field(default_factory=dict)
+    _in: dict[str, list[tuple[str, Relation]]] = field(default_factory=dict)
+    _components: list[Component] = field(default_factory=list)
+    _dependents: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        out: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
+        inc: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
+        for e in self.graph.edges():
+            out[e.source].append((e.target, e.relation))
+            inc[e.target].append((e.source, e.relation))
+        self._out, self._in = out, inc
+        self._components = list(self.graph.components())
+
+    @property
+    def components(self) -> list[Component]:
+        return self._components
+
+    def entries(self, component_id: str) -> list[Entry]:
+        return [self.kb.entries[m.entry] for m in self.matches.get(component_id, ()) if m.entry in self.kb.entries]
+
+    def subjects(self) -> Iterable[Subject]:
+        for c in self._components:
+            found = self.entries(c.id)
+            if found:
+                for e in found:
+                    yield (c, e)
+            else:
+                yield (c, None)
+
+    def reach(self, start: set[str], relations: frozenset[Relation], direction: str) -> set[str]:
+        """Ids reachable from ``start`` along ``relations`` (excluding the start unless reached again)."""
+        adj = self._out if direction == "out" else self._in
+        seen: set[str] = set()
+        queue = deque(start)
+        while queue:
+            node = queue.popleft()
+            for nxt, rel in adj.get(node, ()):
+                if rel in relations and nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return seen
+
+    def dependents(self, component_id: str) -> int:
+        """How many components depend on this one, transitively (its blast radius)."""
+        if component_id not in self._dependents:
+            self._dependents[component_id] = len(
+                self.reach({component_id}, DEPENDENCY_RELATIONS, "in") - {component_id}
+            )
+        return self._dependents[component_id]
+
+
+# -- fields ----------------------------------------------------------------------------------------
+def resolve(path: str, subject: Subject, ctx: Context) -> Any:
+    """The value of a field for one subject; None when it does not apply."""
+    c, e = subject
+    head, _, rest = path.partition(".")
+    if head == "component":
+        if rest == "unresolved":
+            return c.unresolved
+        if rest.startswith("property."):
+            key = rest[len("property.") :]
+            values = [v for k, v in c.properties if k == key]
+            return values[0] if len(values) == 1 else (values or None)
+        value = getattr(c, rest)
+        return value.value if isinstance(value, Layer) else value
+    if head == "kb":
+        if rest == "matched":
+            return e is not None
+        if e is None:
+            return None
+        if rest == "stale":
+            return e.stale(ctx.today)
+        if rest.startswith("vendor."):
+            v = ctx.kb.vendors.get(e.vendor)
+            return getattr(v, rest[len("vendor.") :]) if v else None
+        if rest.startswith("jurisdiction."):
+            j = ctx.kb.jurisdiction_of(e)
+            if j is None:
+                return None
+            value = getattr(j, rest[len("jurisdiction.") :])
+            return list(value) if isinstance(value, tuple) else value
+        value = getattr(e, rest)
+        return list(value) if isinstance(value, tuple) else value
+    if head == "license":
+        return classify(c.licenses) if rest == "class" else list(ids(c.licenses))
+    if head == "graph":
+        n = ctx.dependents(c.id)
+        return n if rest == "dependents" else n / max(1, len(ctx.components) - 1)
+    raise ValueError(f"unknown field {path}")
+
+
+def _cmp(op: str, expected: Any) -> Callable[[Any], bool]:
+    """The closed operator table."""
+    match op:
+        case "equals":
+            return lambda v: v == expected
+        case "not_equals":
+            return lambda v: v is not None and v != expected
+        case "in":
+            allowed = list(expected)
+            return lambda v: v in allowed
+        case "not_in":
+            banned = list(expected)
+            return lambda v: v is not None and v not in banned
+        case "contains":
+            return lambda v: isinstance(v, list | str) and expected in v
+        case "contains_any":
+            wanted = list(expected)
+            return lambda v: isinstance(v, list | str) and any(w in v for w in wanted)
+        case "matches":
+            rx = re.compile(expected)
+            return lambda v: isinstance(v, str) and rx.match(v) is not None
+        case "exists":
+            return lambda v: (v not in (None, "", [])) == expected
+        case "gt":
+            return lambda v: _num(v) is not None and _num(v) > expected
+        case "gte":
+            return lambda v: _num(v) is not None and _num(v) >= expected
+        case "lt":
+            return lambda v: _num(v) is not None and _num(v) < expected
+        case "lte":
+            return lambda v: _num(v) is not None and _num(v) <= expected
+    raise ValueError(f"unknown operator {op}")
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, str):  # properties are strings: "4" people, "80" GiB
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def compile_selector(sel: Mapping[str, Any], ctx: Context) -> Predicate:
+    """A predicate over subjects. Graph selectors precompute their id set on first use."""
+    if "field" in sel:
+        path = sel["field"]
+        [(op, expected)] = [(k, v) for k, v in sel.items() if k != "field"]
+        test = _cmp(op, expected)
+        return lambda s: test(resolve(path, s, ctx))
+    if "all" in sel:
+        parts = [compile_selector(x, ctx) for x in sel["all"]]
+        return lambda s: all(p(s) for p in parts)
+    if "any" in sel:
+        parts = [compile_selector(x, ctx) for x in sel["any"]]
+        return lambda s: any(p(s) for p in parts)
+    if "not" in sel:
+        inner = compile_selector(sel["not"], ctx)
+        return lambda s: not inner(s)
+    if "depends_on" in sel:
+        return _graph_predicate(sel["depends_on"], DEPENDENCY_RELATIONS, "in", ctx)
+    if "depended_on_by" in sel:
+        return _graph_predicate(sel["depended_on_by"], DEPENDENCY_RELATIONS, "out", ctx)
+    if "reachable" in sel:
+        spec = sel["reachable"]
+        rels = frozenset(Relation(r) for r in spec["relations"])
+        # "out": this component reaches a match, so search backwards from the matches.
+        direction = "in" if spec.get("direction", "out") == "out" else "out"
+        return _graph_predicate(spec["select"], rels, direction, ctx)
+    raise ValueError(f"unknown selector {sorted(sel)}")
+
+
+def _graph_predicate(
+    inner_sel: Mapping[str, Any], rels: frozenset[Relation], direction: str, ctx: Context
+) -> Predicate:
+    inner = compile_selector(inner_sel, ctx)
+    cache: list[set[str]] = []
+
+    def members() -> set[str]:
+        if not cache:
+            start = {c.id for c, e in ctx.subjects() if inner((c, e))}
+            cache.append(ctx.reach(start, rels, direction))
+        return cache[0]
+
+    return lambda s: s[0].id in members()
+
+
+def check_selectors(rule: Rule) -> str:
+    """Problems the schema cannot see (bad regexes); empty when fine."""
+
+    def walk(sel: Any) -> str:
+        if isinstance(sel, dict):
+            if "matches" in sel:
+                try:
+                    re.compile(sel["matches"])
+                except re.error as err:
+                    return f"bad pattern {sel['matches']!r}: {err}"
+            for v in sel.values():
+                problem = walk(v)
+                if problem:
+                    return problem
+        elif isinstance(sel, list):
+            for v in sel:
+                problem = walk(v)
+                if problem:
+                    return problem
+        return ""
+
+    return walk(rule.select) or walk(rule.aggregate)
+
+
+# -- messages ----------------------------------------------------------------------------------------
+def render_message(template: str, values: Callable[[str], Any]) -> str:
+    """Fill ``{field}`` placeholders (no format-string features: packs are untrusted)."""
+
+    def sub(m: re.Match[str]) -> str:
+        try:
+            v = values(m.group(1))
+        except (AttributeError, ValueError, KeyError):
+            return m.group(0)
+        if v is None:
+            return "?"
+        if isinstance(v, list):
+            return ", ".join(str(x) for x in v) or "none"
+        return str(v)
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+# -- evaluation --------------------------------------------------------------------------------------
+def evaluate(rules: Iterable[Rule], ctx: Context) -> list[Finding]:
+    """Every finding of every rule, sorted by id."""
+    findings: dict[str, Finding] = {}
+    subjects = list(ctx.subjects())
+    for rule in rules:
+        produced = _aggregate(rule, ctx) if rule.is_aggregate else _component_rule(rule, subjects, ctx)
+        for f in produced:
+            findings.setdefault(f.id, f)
+    return [findings[k] for k in sorted(findings)]
+
+
+def _component_rule(rule: Rule, subjects: list[Subject], ctx: Context) -> list[Finding]:
+    pred = compile_selector(rule.select, ctx)
+    out: dict[str, Finding] = {}
+    for subject in subjects:
+        c, e = subject
+        if c.id in out or not pred(subject):
+            continue
+        values = lambda p, s=subject: resolve(p, s, ctx)  # noqa: E731
+        out[c.id] = Finding(
+            id=f"{rule.id}:{c.id}",
+            rule=rule.id,
+            pack=rule.pack,
+            layer=rule.layer or c.layer,
+            severity=rule.severity,
+            dimension=rule.dimension,
+            title=rule.title,
+            message=render_message(rule.message, values),
+            remediation=render_message(rule.remediation, values),
+            components=(c.id,),
+            evidence=c.evidence,
+            references=rule.references,
+            kb_entries=(e.id,) if e else (),
+            gate=rule.gate,
+        )
+    return list(out.values())
+
+
+def supplier_of(c: Component, ctx: Context) -> str:
+    found = ctx.entries(c.id)
+    if found:
+        v = ctx.kb.vendors.get(found[0].vendor)
+        if v:
+            return v.name
+    return c.supplier
+
+
+def bloc_of(c: Component, ctx: Context) -> str:
+    for e in ctx.entries(c.id):
+        j = ctx.kb.jurisdiction_of(e)
+        if j is not None:
+            return j.bloc
+    return ""
+
+
+def _aggregate(rule: Rule, ctx: Context) -> list[Finding]:
+    spec = rule.aggregate
+    pred = compile_selector(spec["select"], ctx) if "select" in spec else None
+    findings = []
+    for layer in rule.layers:
+        in_layer = [c for c in ctx.components if c.layer is layer and not c.unresolved]
+        counted = [c for c in in_layer if pred is None or any(pred((c, e)) for e in _entries_or_none(ctx, c.id))]
+        if len(in_layer) < int(spec.get("min_components", 1)):
+            continue  # too little in the layer to judge it
+        if spec["measure"] != "count" and not counted:
+            continue
+        measure, concerned, extra = _measure(spec["measure"], counted, ctx)
+        if measure is None or not _threshold(spec, measure):
+            continue
+        extras = {
+            "measure": round(measure, 3),
+            "measure_pct": f"{measure * 100:.0f}%",
+            "count": len(concerned),
+            "total": len(in_layer),
+            "layer": layer.value,
+            **extra,
+        }
+        values = lambda p, x=extras: x[p]  # noqa: E731
+        evidence = sorted({ev for c in concerned for ev in c.evidence})[:MAX_AGGREGATE_EVIDENCE]
+        findings.append(
+            Finding(
+                id=f"{rule.id}:{layer.value}",
+                rule=rule.id,
+                pack=rule.pack,
+                layer=layer,
+                severity=rule.severity,
+                dimension=rule.dimension,
+                title=rule.title,
+                message=render_message(rule.message, values),
+                remediation=render_message(rule.remediation, values),
+                components=tuple(sorted(c.id for c in concerned)),
+                evidence=tuple(evidence),
+                references=rule.references,
+                aggregate=True,
+                gate=rule.gate,
+            )
+        )
+    return findings
+
+
+def _entries_or_none(ctx: Context, component_id: str) -> list[Entry | None]:
+    found: list[Entry | None] = list(ctx.entries(component_id))
+    return found or [None]
+
+
+def _threshold(spec: Mapping[str, Any], v: float) -> bool:
+    checks = {"gt": v.__gt__, "gte": v.__ge__, "lt": v.__lt__, "lte": v.__le__}
+    return all(checks[k](spec[k]) for k in checks if k in spec)
+
+
+def _measure(name: str, counted: list[Component], ctx: Context) -> tuple[float | None, list[Component], dict[str, Any]]:
+    if name == "count":
+        return float(len(counted)), counted, {}
+    if name == "unassessed-share":
+        unassessed = [c for c in counted if not ctx.entries(c.id)]
+        return len(unassessed) / len(counted), unassessed, {}
+    if name == "non-eu-share":
+        known = [(c, bloc_of(c, ctx)) for c in counted]
+        known = [(c, b) for c, b in known if b]
+        if not known:
+            return None, [], {}
+        outside = [c for c, b in known if b not in EU_BLOCS]
+        return len(outside) / len(known), outside, {}
+    suppliers: Counter[str] = Counter()
+    by_supplier: dict[str, list[Component]] = defaultdict(list)
+    for c in counted:
+        s = supplier_of(c, ctx)
+        if s:
+            suppliers[s] += 1
+            by_supplier[s].append(c)
+    total = sum(suppliers.values())
+    if not total:
+        return None, [], {}
+    if name == "largest-supplier-share":
+        top, n = sorted(suppliers.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return n / total, by_supplier[top], {"supplier": top}
+    if name == "supplier-hhi":
+        hhi = sum((n / total) ** 2 for n in suppliers.values()) * 10_000
+        top = sorted(suppliers.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return hhi, [c for s in sorted(by_supplier) for c in by_supplier[s]], {"supplier": top}
+    raise ValueError(f"unknown measure {name}")
+
+
+def evidence_of(findings: Iterable[Finding]) -> set[Evidence]:
+    return {ev for f in findings for ev in f.evidence}
