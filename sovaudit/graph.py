@@ -77,13 +77,17 @@ def placeholder(component_id: str) -> Component:
 
 
 class StackGraph:
-    """Nodes are Components, edges are Edges; built by :meth:`merge`."""
+    """Nodes are Components, edges are Edges; built by :meth:`merge`.
+
+    Merging and plain queries use dictionaries; the networkx graph is built on first use of a
+    graph algorithm (importing networkx costs more than merging a 300-package environment).
+    """
 
     def __init__(self) -> None:
-        import networkx as nx
-
-        self._g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._nodes: dict[str, Component] = {}
+        self._edges: dict[tuple[str, str, str], Edge] = {}
         self._inputs: dict[tuple[str, str, str], InputRecord] = {}
+        self._nx: nx.MultiDiGraph | None = None
 
     # -- building ------------------------------------------------------------------------------
     @classmethod
@@ -94,60 +98,55 @@ class StackGraph:
         return graph
 
     def add(self, inventory: Inventory) -> None:
-        g = self._g
+        nodes, edges = self._nodes, self._edges
         for c in inventory.components:
-            if c.id in g:
-                g.nodes[c.id]["c"] = merge_components(g.nodes[c.id]["c"], c)
-            else:
-                g.add_node(c.id, c=c)
+            known = nodes.get(c.id)
+            nodes[c.id] = c if known is None else merge_components(known, c)
         for e in inventory.edges:
             for end in (e.source, e.target):
-                if end not in g:
-                    g.add_node(end, c=placeholder(end))
-            key = e.relation.value
-            if g.has_edge(e.source, e.target, key):
-                data = g.edges[e.source, e.target, key]
-                data["e"] = merge_edges(data["e"], e)
-            else:
-                g.add_edge(e.source, e.target, key=key, e=e)
+                if end not in nodes:
+                    nodes[end] = placeholder(end)
+            key = e.key
+            known_edge = edges.get(key)
+            edges[key] = e if known_edge is None else merge_edges(known_edge, e)
         for rec in inventory.inputs:
             self._inputs.setdefault((rec.path, rec.collector, rec.status.value), rec)
+        self._nx = None
 
     # -- queries -------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return int(self._g.number_of_nodes())
+        return len(self._nodes)
 
     def __contains__(self, component_id: object) -> bool:
-        return component_id in self._g
+        return component_id in self._nodes
 
     def component(self, component_id: str) -> Component:
-        c: Component = self._g.nodes[component_id]["c"]
-        return c
+        return self._nodes[component_id]
 
     def components(self, *, layer: Layer | None = None, kind: str | None = None) -> Iterator[Component]:
         """Components in id order, optionally of one layer and/or kind."""
-        for node in sorted(self._g.nodes):
-            c: Component = self._g.nodes[node]["c"]
+        for node in sorted(self._nodes):
+            c = self._nodes[node]
             if (layer is None or c.layer is layer) and (kind is None or c.kind == kind):
                 yield c
 
     def edges(self, *, relation: Relation | None = None) -> Iterator[Edge]:
-        for _, _, data in sorted(self._g.edges(data=True), key=lambda t: t[2]["e"].key):
-            e: Edge = data["e"]
+        for key in sorted(self._edges):
+            e = self._edges[key]
             if relation is None or e.relation is relation:
                 yield e
 
     def dependencies(self, component_id: str) -> list[str]:
         """Ids this component points at directly (any relation), sorted."""
-        return sorted(set(self._g.successors(component_id)))
+        return sorted(set(self.nx.successors(component_id)))
 
     def dependents(self, component_id: str, *, transitive: bool = True) -> list[str]:
         """Ids of the components that reach this one (its blast radius when transitive), sorted."""
         import networkx as nx
 
         if transitive:
-            return sorted(nx.ancestors(self._g, component_id))
-        return sorted(set(self._g.predecessors(component_id)))
+            return sorted(nx.ancestors(self.nx, component_id))
+        return sorted(set(self.nx.predecessors(component_id)))
 
     def to_inventory(self) -> Inventory:
         return Inventory(
@@ -158,5 +157,14 @@ class StackGraph:
 
     @property
     def nx(self) -> nx.MultiDiGraph:
-        """The underlying graph, read-only by convention (emitters of graph formats use it)."""
-        return self._g
+        """The graph as networkx sees it (nodes carry ``c``, edges ``e``), for graph algorithms and formats."""
+        if self._nx is None:
+            import networkx as nx
+
+            g = nx.MultiDiGraph()
+            for cid in sorted(self._nodes):
+                g.add_node(cid, c=self._nodes[cid])
+            for key in sorted(self._edges):
+                g.add_edge(key[0], key[1], key=key[2], e=self._edges[key])
+            self._nx = g
+        return self._nx

@@ -1,0 +1,217 @@
+"""Time reading a real ~300-distribution Python environment, against the plain-Python floor.
+
+Run from the repository root::
+
+    python benchmarks/python_env.py             # 5 runs of each, best and median
+    python benchmarks/python_env.py --runs 10 --peers
+
+The environment is the test fixture ``tests/.fixtures/env300/`` (built first by
+``tests/fixtures/build_envs.py`` when it is missing or stale). Every run is a fresh process, so
+each figure includes interpreter start-up and imports, as a user running the command sees it:
+
+* floor: ``python -c`` a loop over ``site-packages`` that parses every ``*.dist-info/METADATA``
+  with ``email.parser.BytesHeaderParser``: about the least any reader of installed metadata does;
+* ``sovaudit scan ENV -o /dev/null --format inventory-json``;
+* ``sovaudit sbom ENV --format cyclonedx-json -o benchmarks/.work/env300.cdx.json``;
+* with ``--peers``: ``cyclonedx-py environment ENV/bin/python`` (cyclonedx-bom, installed on first
+  use into its own venv ``benchmarks/.work/peers``), ``--runs`` times with ``--no-validate`` and
+  once as it runs by default, validating its output against the CycloneDX JSON schema (with
+  ``jsonschema``'s ``iri-reference`` format check, a lark Earley parser per URL, that is most of
+  its time).
+
+Each command runs once untimed first (a warm file cache for all; that run's output gives the
+component count), then ``--runs`` times timed. The ratio is median over the floor's median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import stat
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+REPO = Path(__file__).resolve().parent.parent
+WORK = REPO / "benchmarks" / ".work"
+BUILD_SCRIPT = REPO / "tests" / "fixtures" / "build_envs.py"
+PEERS = WORK / "peers"
+#: The peer measured with --peers (pinned, so figures compare across runs).
+PEER_PACKAGE = "cyclonedx-bom==7.5.0"
+
+FLOOR = r"""
+import email.parser, os, sys
+parser = email.parser.BytesHeaderParser()
+names = set()
+for entry in os.scandir(sys.argv[1]):
+    if entry.name.endswith(".dist-info"):
+        with open(os.path.join(entry.path, "METADATA"), "rb") as fh:
+            names.add((parser.parse(fh)["Name"], entry.name))
+print(len(names))
+"""
+
+
+@dataclass(slots=True)
+class Measure:
+    label: str
+    argv: list[str]
+    count: str = ""  # components found, or why there is no figure
+    runs: int = 0  # 0: --runs
+    times: list[float] = field(default_factory=list)
+    error: str = ""
+
+
+def _build_envs() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_envs", BUILD_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def ensure_env() -> Path:
+    build_envs = _build_envs()
+    if not build_envs.up_to_date():
+        subprocess.run([sys.executable, str(BUILD_SCRIPT)], check=True)
+    env: Path = build_envs.ENV300
+    return env
+
+
+def site_packages(env: Path) -> Path:
+    (site,) = env.glob("lib/python3.*/site-packages")
+    return site
+
+
+def _dev_null_intact() -> bool:
+    return stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def run_once(m: Measure) -> subprocess.CompletedProcess[str] | None:
+    proc = subprocess.run(m.argv, capture_output=True, text=True, check=False, cwd=REPO)
+    if proc.returncode != 0:
+        tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
+        m.error = f"failed (exit {proc.returncode}): {tail[:200]}"
+        return None
+    if not _dev_null_intact():
+        raise SystemExit(f"{m.label}: {os.devnull} is no longer a character device; stop and restore it")
+    return proc
+
+
+def time_runs(m: Measure, runs: int) -> None:
+    m.runs = m.runs or runs
+    for _ in range(m.runs):
+        started = time.perf_counter()
+        if run_once(m) is None:
+            return
+        m.times.append(time.perf_counter() - started)
+
+
+def count_components(path: Path) -> str:
+    try:
+        return str(len(json.loads(path.read_bytes()).get("components", [])))
+    except (OSError, ValueError) as err:
+        return f"? ({err})"
+
+
+def cli_available() -> str:
+    """"" when ``python -m sovaudit`` runs, else why not."""
+    if importlib.util.find_spec("sovaudit.cli") is None:
+        return "not available (no sovaudit/cli.py yet)"
+    proc = subprocess.run([sys.executable, "-m", "sovaudit", "--version"], capture_output=True, text=True, check=False)
+    return "" if proc.returncode == 0 else f"not available (`python -m sovaudit --version` exit {proc.returncode})"
+
+
+def ensure_peers() -> Path | None:
+    tool = PEERS / "bin" / "cyclonedx-py"
+    if tool.exists():
+        return tool
+    print(f"python_env: installing {PEER_PACKAGE} into {PEERS.relative_to(REPO)}", flush=True)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run(
+            [str(PEERS / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", PEER_PACKAGE],
+            check=True, capture_output=True, text=True,
+        )
+    except subprocess.CalledProcessError as err:
+        print(f"python_env: could not install {PEER_PACKAGE}: {err}\n{err.stderr or ''}", file=sys.stderr)
+        return None
+    return tool if tool.exists() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each command (default 5)")
+    parser.add_argument("--peers", action="store_true", help=f"also time cyclonedx-py ({PEER_PACKAGE})")
+    args = parser.parse_args(argv)
+
+    env = ensure_env()
+    WORK.mkdir(parents=True, exist_ok=True)
+    truth = json.loads((env / "importlib-metadata.json").read_text(encoding="utf-8"))
+    inventory_out = WORK / "env300.inventory.json"
+    sbom_out = WORK / "env300.cdx.json"
+    py = sys.executable
+
+    floor = Measure("floor: BytesHeaderParser over METADATA", [py, "-c", FLOOR, str(site_packages(env))])
+    scan = Measure("sovaudit scan --format inventory-json", [py, "-m", "sovaudit", "scan", str(env), "-o", os.devnull,
+                                                             "--format", "inventory-json"])
+    sbom = Measure("sovaudit sbom --format cyclonedx-json", [py, "-m", "sovaudit", "sbom", str(env),
+                                                             "--format", "cyclonedx-json", "-o", str(sbom_out)])
+    measures = [floor, scan, sbom]
+
+    if (proc := run_once(floor)) is not None:
+        floor.count = proc.stdout.strip()
+        time_runs(floor, args.runs)
+
+    if missing := cli_available():
+        scan.error = sbom.error = missing
+    else:
+        # The untimed run writes a file, for the count; the timed runs write to /dev/null.
+        counting = Measure(scan.label, [*scan.argv[:-3], str(inventory_out), *scan.argv[-2:]])
+        if run_once(counting) is not None:
+            scan.count = count_components(inventory_out)
+            time_runs(scan, args.runs)
+        else:
+            scan.error = counting.error
+        if run_once(sbom) is not None:
+            sbom.count = count_components(sbom_out)
+            time_runs(sbom, args.runs)
+
+    if args.peers:
+        peer_out = WORK / "env300.peer.cdx.json"
+        fast = Measure("cyclonedx-py environment --no-validate", [])
+        slow = Measure("cyclonedx-py environment (validating)", [], runs=1)
+        measures += [fast, slow]
+        tool = ensure_peers()
+        if tool is None:
+            fast.error = slow.error = f"not available ({PEER_PACKAGE} could not be installed)"
+        else:
+            slow.argv = [str(tool), "environment", "--of", "JSON", "-o", str(peer_out), str(env / "bin" / "python")]
+            fast.argv = [*slow.argv[:2], "--no-validate", *slow.argv[2:]]
+            if run_once(fast) is not None:
+                fast.count = count_components(peer_out)
+                time_runs(fast, args.runs)
+                time_runs(slow, args.runs)  # one run (40 s or more on 2 cores); fast warmed the cache
+                slow.count = count_components(peer_out)
+
+    print(f"\n{env.relative_to(REPO)}: {len(truth)} distributions (importlib.metadata); {sys.version.split()[0]}; "
+          f"a fresh process per run; ratio = median / floor median\n")
+    print(f"{'command':<40} {'runs':>4} {'best s':>8} {'median s':>9} {'x floor':>8} {'components':>11}")
+    floor_median = statistics.median(floor.times) if floor.times else 0.0
+    for m in measures:
+        if m.times and len(m.times) == m.runs:
+            median = statistics.median(m.times)
+            ratio = f"{median / floor_median:.1f}" if floor_median else "-"
+            print(f"{m.label:<40} {m.runs:>4} {min(m.times):>8.3f} {median:>9.3f} {ratio:>8} {m.count:>11}")
+        else:
+            print(f"{m.label:<40} {m.error or 'failed'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
