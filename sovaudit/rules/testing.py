@@ -41,7 +41,8 @@ def run_case(rule: Rule, case: dict[str, Any], kb: KnowledgeBase, today: date) -
     except ValueError as err:
         return CaseResult(rule=rule.id, case=case["name"], passed=False, detail=f"bad case: {err}")
     graph = StackGraph.merge([inventory])
-    ctx = Context(graph=graph, kb=kb, matches=annotate(kb, graph.components()), today=today)
+    when = date.fromisoformat(case["today"]) if "today" in case else today
+    ctx = Context(graph=graph, kb=kb, matches=annotate(kb, graph.components()), today=when)
     found = evaluate([rule], ctx)
     wanted = case.get("component")
     if case["expect"] == "finding":
