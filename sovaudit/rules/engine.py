@@ -290,30 +290,48 @@ def evaluate(rules: Iterable[Rule], ctx: Context) -> list[Finding]:
 
 
 def _component_rule(rule: Rule, subjects: list[Subject], ctx: Context) -> list[Finding]:
+    """One finding per KB entry (all the components that are that product, counted once) or,
+    for components no entry matches, one per component."""
     pred = compile_selector(rule.select, ctx)
-    out: dict[str, Finding] = {}
+    groups: dict[str, list[Subject]] = {}
     for subject in subjects:
         c, e = subject
-        if c.id in out or not pred(subject):
+        key = e.id if e is not None else c.id
+        members = groups.get(key)
+        if members is not None and any(m[0].id == c.id for m in members):
             continue
-        values = lambda p, s=subject: resolve(p, s, ctx)  # noqa: E731
-        out[c.id] = Finding(
-            id=f"{rule.id}:{c.id}",
-            rule=rule.id,
-            pack=rule.pack,
-            layer=rule.layer or c.layer,
-            severity=rule.severity,
-            dimension=rule.dimension,
-            title=rule.title,
-            message=render_message(rule.message, values),
-            remediation=render_message(rule.remediation, values),
-            components=(c.id,),
-            evidence=c.evidence,
-            references=rule.references,
-            kb_entries=(e.id,) if e else (),
-            gate=rule.gate,
+        if not pred(subject):
+            continue
+        groups.setdefault(key, []).append(subject)
+    out = []
+    for key, members in groups.items():
+        members.sort(key=lambda s: s[0].id)
+        first = members[0]
+        c, e = first
+        values = lambda p, s=first: resolve(p, s, ctx)  # noqa: E731
+        message = render_message(rule.message, values)
+        if len(members) > 1:
+            names = ", ".join(m[0].name for m in members[1:6]) + (" …" if len(members) > 6 else "")
+            message += f" (also: {names})"
+        out.append(
+            Finding(
+                id=f"{rule.id}:{key}",
+                rule=rule.id,
+                pack=rule.pack,
+                layer=rule.layer or c.layer,
+                severity=rule.severity,
+                dimension=rule.dimension,
+                title=rule.title,
+                message=message,
+                remediation=render_message(rule.remediation, values),
+                components=tuple(m[0].id for m in members),
+                evidence=tuple(sorted({ev for m in members for ev in m[0].evidence})),
+                references=rule.references,
+                kb_entries=(e.id,) if e else (),
+                gate=rule.gate,
+            )
         )
-    return list(out.values())
+    return out
 
 
 def supplier_of(c: Component, ctx: Context) -> str:

@@ -139,7 +139,7 @@ def test_finding_carries_evidence_kb_entry_and_message() -> None:
         message="{component.name} from {kb.vendor.name} ({kb.jurisdiction.laws})",
     )
     [f] = evaluate([r], ctx_for([comp("acme-rt")]))
-    assert f.id == "T-001:pkg:pypi/acme-rt@1"
+    assert f.id == "T-001:acme-rt"  # one finding per KB entry: the product, not each wheel
     assert f.message == "acme-rt from Acme Corp (CLOUD Act)"
     assert f.kb_entries == ("acme-rt",)
     assert f.evidence[0].path == "acme-rt.txt" and f.layer is Layer.SOFTWARE
@@ -245,3 +245,15 @@ def test_pack_errors_name_file_line_and_field(body: str, message: str) -> None:
         parse_pack(PACK_HEAD + body, "my-pack.yaml")
     assert err.value.path == "my-pack.yaml"
     assert message in err.value.reason, err.value.reason
+
+
+def test_one_finding_per_kb_entry_lists_every_component_of_it() -> None:
+    found = evaluate(
+        [rule({"field": "kb.id", "equals": "acme-rt"}, message="{component.name}")],
+        ctx_for([comp("acme-rt"), comp("acme-rt-cu12"), comp("app")]),
+    )
+    [f] = found
+    assert f.id == "T-001:acme-rt"
+    assert f.components == ("pkg:pypi/acme-rt-cu12@1", "pkg:pypi/acme-rt@1")
+    assert f.message == "acme-rt-cu12 (also: acme-rt)"
+    assert {e.path for e in f.evidence} == {"acme-rt.txt", "acme-rt-cu12.txt"}
