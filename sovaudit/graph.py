@@ -23,12 +23,11 @@ _TEXT_FIELDS = ("version", "purl", "licenses", "license_declared", "supplier", "
 
 def merge_components(a: Component, b: Component) -> Component:
     """One component from two descriptions of it: a's values win, b fills the gaps."""
-    fill = {f: getattr(b, f) for f in _TEXT_FIELDS if not getattr(a, f) and getattr(b, f)}
     if a.unresolved and not b.unresolved:
-        # A concrete description replaces a placeholder.
-        a, b = b, a
-        fill = {f: getattr(b, f) for f in _TEXT_FIELDS if not getattr(a, f) and getattr(b, f)}
+        a, b = b, a  # a concrete description wins over a placeholder, whichever came first
+    if b.unresolved and not a.unresolved:
         b = replace(b, properties=tuple(p for p in b.properties if p[0] != "sovaudit:unresolved"))
+    fill = {f: getattr(b, f) for f in _TEXT_FIELDS if not getattr(a, f) and getattr(b, f)}
     return replace(
         a,
         **fill,

@@ -106,3 +106,10 @@ def test_to_inventory_is_normalised_and_stable() -> None:
     inv1 = Inventory(components=(comp("b"), comp("a")))
     inv2 = Inventory(components=(comp("a"), comp("b")))
     assert StackGraph.merge([inv1]).to_inventory() == StackGraph.merge([inv2]).to_inventory()
+
+
+def test_placeholder_arriving_after_the_concrete_component_does_not_mark_it_unresolved() -> None:
+    real = comp("pkg:pypi/idna@3.7", licenses="BSD-3-Clause")
+    merged = g_one(real, placeholder("pkg:pypi/idna@3.7"))
+    assert not merged.unresolved
+    assert merged.licenses == "BSD-3-Clause"

@@ -1,0 +1,2 @@
+whatis("Description: an unterminated string
+setenv("EBROOTBROKEN", root)
