@@ -9,6 +9,7 @@ module, a container image — with anchored patterns only, so look-alike names d
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +23,7 @@ from sovaudit.errors import ConfigError
 from sovaudit.model import Component, Layer
 
 ECOSYSTEMS = ("pypi", "conda", "spack", "easybuild", "deb", "rpm", "apk", "module", "image", "host", "hf", "name")
+_PYPI_SEPARATORS = re.compile(r"[-_.]+")
 _LITERAL = re.compile(r"^\^[a-z0-9_@/:+-]*(?:\\\.[a-z0-9_@/:+-]*)*\$$")
 
 
@@ -167,7 +169,9 @@ def keys_of(c: Component) -> list[tuple[str, str]]:
     keys: list[tuple[str, str]] = []
     if c.purl.startswith("pkg:"):
         ptype = c.purl[4:].split("/", 1)[0].lower()
-        if ptype in ECOSYSTEMS:
+        if ptype == "pypi":  # PEP 503: the same project is tensorrt_llm, tensorrt-llm, TensorRT.LLM
+            keys.append(("pypi", _PYPI_SEPARATORS.sub("-", c.name.lower())))
+        elif ptype in ECOSYSTEMS:
             keys.append((ptype, c.name.lower()))
         if ptype == "deb" and c.prop("deb:source"):
             keys.append(("deb", c.prop("deb:source").lower()))
@@ -195,7 +199,12 @@ def _tuple(v: Any) -> tuple[str, ...]:
     return tuple(str(x) for x in v) if isinstance(v, list) else ()
 
 
-def _add_document(kb: KnowledgeBase, doc: Mapping[str, Any], origin: str) -> None:
+def _add_document(kb: KnowledgeBase, doc: Mapping[str, Any], origin: str, *, override: bool) -> None:
+    if not override:  # embedded files must not contradict each other silently
+        for table, key in ((kb.jurisdictions, "jurisdictions"), (kb.vendors, "vendors"), (kb.entries, "entries")):
+            for item in doc.get(key, ()):
+                if item["id"] in table:
+                    raise ConfigError(f"{origin}: {key} id {item['id']!r} is defined twice in the embedded KB")
     for j in doc.get("jurisdictions", ()):
         kb.jurisdictions[j["id"]] = Jurisdiction(
             id=j["id"],
@@ -290,14 +299,19 @@ def embedded_files() -> list[tuple[str, str]]:
     )
 
 
+@functools.cache
+def _embedded_documents() -> tuple[tuple[str, Any], ...]:
+    """The embedded KB files, parsed once per process (YAML parsing is most of the load time)."""
+    return tuple((origin, _parse_yaml(text, origin)) for origin, text in embedded_files())
+
+
 def load(site_files: Sequence[str | Path] = (), *, validate_embedded: bool = False) -> KnowledgeBase:
     """The embedded KB, extended or overridden by site files (always validated: they are input)."""
     kb = KnowledgeBase()
-    for origin, text in embedded_files():
-        doc = _parse_yaml(text, origin)
+    for origin, doc in _embedded_documents():
         if validate_embedded:
             validate_document(doc, origin)
-        _add_document(kb, doc, origin)
+        _add_document(kb, doc, origin, override=False)
     for f in site_files:
         try:
             text = Path(f).read_text(encoding="utf-8")
@@ -305,7 +319,7 @@ def load(site_files: Sequence[str | Path] = (), *, validate_embedded: bool = Fal
             raise ConfigError(f"{f}: cannot read the site knowledge base: {err}") from None
         doc = _parse_yaml(text, str(f))
         validate_document(doc, str(f))
-        _add_document(kb, doc, str(f))
+        _add_document(kb, doc, str(f), override=True)
     return kb
 
 
