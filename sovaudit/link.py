@@ -1,8 +1,14 @@
 """The link stage: edges between what different inputs say about the same things.
 
 Each collector sees one input; this stage runs on the merged graph and connects components that
-several inputs describe in their own terms. Today it knows one kind of link:
+several inputs describe in their own terms. Links made after every scan (:func:`link`):
 
+* **a module to the package it loads** — an Lmod/Tcl module whose install prefix carries a Spack
+  DAG hash depends on that Spack build; an EasyBuild-generated module on the easyconfig build of
+  the same full module name; otherwise a module and a Spack build of the same name and version.
+* **a CPU target to the CPUs that can run it** — Spack's ``compute/cpu-target/zen3`` runs on every
+  CPU (lscpu, /proc/cpuinfo, slurm.conf) whose microarchitecture is zen3 or a descendant of it
+  (archspec's table), so the blast radius of a CPU reaches what was built for it.
 * **same software, several managers** — openmpi built by Spack and installed by dpkg, numpy in a
   conda env's ``conda-meta`` and in its site-packages, python from conda and from a module. They
   are different components (different ids, evidence, often versions), and they are not silently
@@ -12,15 +18,22 @@ several inputs describe in their own terms. Today it knows one kind of link:
 Matching is on a normalised name within the software layer, across *different* managers only
 (the purl type, or the component kind for things without a purl such as modules); unresolved
 placeholders are never linked. The rule is linear in the number of components.
+
+A link made when auditing (it needs the knowledge base), :func:`requirements`:
+
+* **what a component needs to run** — the KB says a CUDA runtime requires NVIDIA GPUs, a ROCm
+  build AMD ones: a ``runs-on`` edge goes from each such component to every accelerator in the
+  compute layer that is that hardware; when the stack shows none, to one unresolved placeholder
+  named after the requirement, never dropped.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from sovaudit.model import Component, Edge, Layer, Relation
+from sovaudit.model import Component, Edge, Layer, Relation, component_id
 
 _SEPARATORS = re.compile(r"[-_.]+")
 
@@ -87,3 +100,139 @@ def same_software(components: Iterable[Component]) -> list[Edge]:
                         )
                     )
     return edges
+
+
+def _link_edge(source: Component, target: Component, relation: Relation, how: str) -> Edge:
+    return Edge(
+        source=source.id,
+        target=target.id,
+        relation=relation,
+        properties=(("sovaudit:link", how),),
+        evidence=tuple(sorted(set(source.evidence) | set(target.evidence))),
+    )
+
+
+_SPACK_HASH_QUALIFIER = re.compile(r"[?&]hash=([a-z0-9]+)")
+
+
+def modules_to_packages(components: Iterable[Component]) -> list[Edge]:
+    """Edges from modules to the Spack or EasyBuild builds they load."""
+    by_hash: dict[str, Component] = {}
+    spack_by_name_version: dict[tuple[str, str], list[Component]] = defaultdict(list)
+    easybuild_by_module: dict[str, Component] = {}
+    modules: list[Component] = []
+    for c in components:
+        if c.unresolved:
+            continue
+        if c.kind == "module":
+            modules.append(c)
+        elif c.purl.startswith("pkg:spack/"):
+            m = _SPACK_HASH_QUALIFIER.search(c.purl)
+            if m:
+                by_hash[m.group(1)] = c
+            spack_by_name_version[(c.name.lower(), c.version)].append(c)
+        elif c.purl.startswith("pkg:easybuild/") and c.prop("easybuild:module"):
+            easybuild_by_module.setdefault(c.prop("easybuild:module").lower(), c)
+    hashes = sorted(by_hash)
+    edges = []
+    for mod in modules:
+        target: Component | None = None
+        how = ""
+        wanted = mod.prop("module:spack-hash").lower()
+        if wanted:
+            # Module prefixes often carry only the first 7+ characters of the DAG hash.
+            from bisect import bisect_left
+
+            i = bisect_left(hashes, wanted)
+            if i < len(hashes) and hashes[i].startswith(wanted):
+                target, how = by_hash[hashes[i]], "module-loads:spack-hash"
+        if target is None:
+            full = f"{mod.name}/{mod.version}".lower()
+            if full in easybuild_by_module:
+                target, how = easybuild_by_module[full], "module-loads:easybuild-module"
+        if target is None:
+            short = mod.name.rsplit("/", 1)[-1].lower()
+            same = spack_by_name_version.get((short, mod.version), [])
+            if len(same) == 1:
+                target, how = same[0], "module-loads:name-version"
+        if target is not None:
+            edges.append(_link_edge(mod, target, Relation.DEPENDS_ON, how))
+    return edges
+
+
+def targets_to_cpus(components: Iterable[Component]) -> list[Edge]:
+    """Edges from CPU targets (Spack) to the CPUs (hardware descriptions) that can run them."""
+    targets = []
+    cpus = []
+    for c in components:
+        if c.layer is not Layer.COMPUTE or c.unresolved:
+            continue
+        if c.kind == "cpu-target":
+            targets.append(c)
+        elif c.kind in ("cpu", "node-group") and c.prop("cpu:microarchitecture"):
+            cpus.append(c)
+    if not targets or not cpus:
+        return []
+    import archspec.cpu
+
+    table = archspec.cpu.TARGETS
+    edges = []
+    for t in targets:
+        wanted = table.get(t.name)
+        if wanted is None:
+            continue
+        for cpu in cpus:
+            have = table.get(cpu.prop("cpu:microarchitecture"))
+            if have is not None and (have == wanted or wanted in have.ancestors):
+                edges.append(_link_edge(t, cpu, Relation.RUNS_ON, "target-runs-on-cpu"))
+    return edges
+
+
+def link(components: Iterable[Component]) -> list[Edge]:
+    """Every scan-time link over the merged components."""
+    comps = list(components)
+    return [*modules_to_packages(comps), *targets_to_cpus(comps), *same_software(comps)]
+
+
+def requirements(
+    components: Iterable[Component],
+    required_by: Mapping[str, tuple[str, ...]],
+    provided_by: Mapping[str, tuple[str, ...]],
+    names: Mapping[str, str],
+) -> tuple[list[Component], list[Edge]]:
+    """``runs-on`` edges from components to the hardware their KB entries require.
+
+    ``required_by``: component id -> KB entry ids it requires; ``provided_by``: KB entry id ->
+    ids of compute-layer components matched to it; ``names``: KB entry id -> display name.
+    """
+    by_id = {c.id: c for c in components}
+    placeholders: dict[str, Component] = {}
+    edges = []
+    for cid in sorted(required_by):
+        source = by_id.get(cid)
+        if source is None:
+            continue
+        for need in required_by[cid]:
+            providers = [by_id[p] for p in provided_by.get(need, ()) if p in by_id]
+            if not providers:
+                pid = component_id(Layer.COMPUTE, "requirement", need)
+                if pid not in placeholders:
+                    placeholders[pid] = Component(
+                        id=pid,
+                        layer=Layer.COMPUTE,
+                        kind="requirement",
+                        name=names.get(need, need),
+                        properties=(("sovaudit:kb-entry", need), ("sovaudit:unresolved", "true")),
+                    )
+                providers = [placeholders[pid]]
+            for hw in providers:
+                edges.append(
+                    Edge(
+                        source=source.id,
+                        target=hw.id,
+                        relation=Relation.RUNS_ON,
+                        properties=(("sovaudit:link", f"kb-requires:{need}"),),
+                        evidence=tuple(sorted(set(source.evidence) | set(hw.evidence))),
+                    )
+                )
+    return list(placeholders.values()), edges

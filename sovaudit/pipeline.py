@@ -20,12 +20,12 @@ from sovaudit.collectors.interface import COLLECTORS, Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath, clear_cache
 from sovaudit.graph import StackGraph
-from sovaudit.link import same_software
-from sovaudit.model import InputRecord, InputStatus, Inventory, Severity
+from sovaudit.link import link
+from sovaudit.model import InputRecord, InputStatus, Inventory, Layer, Severity
 
 if TYPE_CHECKING:  # the audit stages are imported when an audit runs, not for every scan
     from sovaudit.audit import Audit
-    from sovaudit.knowledge import KnowledgeBase
+    from sovaudit.knowledge import KnowledgeBase, Match
     from sovaudit.profiles import Profile
     from sovaudit.rules import Pack
     from sovaudit.waivers import Waiver
@@ -204,7 +204,7 @@ def _scan(
         if walk.read_ok == before_ok and any(r.status is InputStatus.FAILED for r in new):
             unreadable.append(str(given))
     graph = StackGraph.merge([*walk.inventories, Inventory(inputs=tuple(walk.records))])
-    graph.add(Inventory(edges=tuple(same_software(graph.components()))))
+    graph.add(Inventory(edges=tuple(link(graph.components()))))
     return ScanResult(
         inventory=graph.to_inventory(),
         unreadable=tuple(unreadable),
@@ -233,6 +233,7 @@ def audit(
 
     graph = StackGraph.merge([inventory])
     matches = annotate(kb, graph.components())
+    _link_requirements(graph, kb, matches)
     ctx = Context(graph=graph, kb=kb, matches=matches, today=today)
     rules = [r for p in packs for r in p.rules]
     raw = evaluate(rules, ctx)
@@ -253,3 +254,30 @@ def audit(
         stale_entries=tuple(stale),
         today=today,
     )
+
+
+def _link_requirements(graph: StackGraph, kb: KnowledgeBase, matches: dict[str, tuple[Match, ...]]) -> None:
+    """Connect what the KB says components need (a CUDA runtime: NVIDIA GPUs) to the hardware found."""
+    from sovaudit.knowledge import Match
+    from sovaudit.link import requirements
+
+    required_by: dict[str, tuple[str, ...]] = {}
+    provided_by: dict[str, list[str]] = {}
+    for cid, ms in matches.items():
+        needs = tuple(sorted({r for m in ms for r in kb.entries[m.entry].requires}))
+        if needs:
+            required_by[cid] = needs
+        if graph.component(cid).layer is Layer.COMPUTE:
+            for m in ms:
+                provided_by.setdefault(m.entry, []).append(cid)
+    if not required_by:
+        return
+    names = {need: kb.entries[need].name for needs in required_by.values() for need in needs if need in kb.entries}
+    placeholders, edges = requirements(
+        graph.components(), required_by, {k: tuple(v) for k, v in provided_by.items()}, names
+    )
+    graph.add(Inventory(components=tuple(placeholders), edges=tuple(edges)))
+    for p in placeholders:
+        entry = p.prop("sovaudit:kb-entry")
+        if entry in kb.entries:
+            matches[p.id] = (Match(component=p.id, entry=entry, via="kb:requires"),)

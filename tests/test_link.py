@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sovaudit.graph import StackGraph
 from sovaudit.link import manager, same_software, software_name
-from sovaudit.model import Component, Evidence, Inventory, Layer, Relation
+from sovaudit.model import Component, Edge, Evidence, Inventory, Layer, Relation
 
 
 def c(cid: str, name: str, version: str = "", *, kind: str = "package", purl: str = "", **props: str) -> Component:
@@ -85,3 +85,103 @@ def test_large_groups_stay_linear() -> None:
     pypi = [c(f"pkg:pypi/numpy@1.{i}", "numpy", f"1.{i}", purl=f"pkg:pypi/numpy@1.{i}") for i in range(200)]
     edges = same_software(many + pypi)
     assert len(edges) == 200  # each conda record to the first pypi one, not 200 x 200
+
+
+# -- modules, targets, requirements ---------------------------------------------------------------
+from datetime import date  # noqa: E402
+
+from sovaudit.link import modules_to_packages, targets_to_cpus  # noqa: E402
+
+
+def test_module_links_to_the_spack_build_with_its_hash_prefix() -> None:
+    spack = c(
+        "pkg:spack/openmpi@4.1.5?hash=abcdefghijklmnopqrstuvwxyz234567",
+        "openmpi",
+        "4.1.5",
+        purl="pkg:spack/openmpi@4.1.5?hash=abcdefghijklmnopqrstuvwxyz234567",
+    )
+    other = c(
+        "pkg:spack/openmpi@4.1.5?hash=zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+        "openmpi",
+        "4.1.5",
+        purl="pkg:spack/openmpi@4.1.5?hash=zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+    )
+    mod = c("software/module/openmpi@4.1.5", "openmpi", "4.1.5", kind="module", **{"module:spack-hash": "abcdefg"})
+    [edge] = modules_to_packages([spack, other, mod])
+    assert (edge.source, edge.target) == (mod.id, spack.id)
+    assert dict(edge.properties)["sovaudit:link"] == "module-loads:spack-hash"
+
+
+def test_module_links_to_the_easybuild_build_of_the_same_module_name() -> None:
+    eb = c(
+        "pkg:easybuild/GROMACS@2023.3?toolchain=foss-2023a",
+        "GROMACS",
+        "2023.3",
+        purl="pkg:easybuild/GROMACS@2023.3?toolchain=foss-2023a",
+        **{"easybuild:module": "GROMACS/2023.3-foss-2023a"},
+    )
+    mod = c("software/module/GROMACS@2023.3-foss-2023a", "GROMACS", "2023.3-foss-2023a", kind="module")
+    [edge] = modules_to_packages([eb, mod])
+    assert edge.target == eb.id and dict(edge.properties)["sovaudit:link"] == "module-loads:easybuild-module"
+
+
+def test_ambiguous_name_version_is_not_guessed() -> None:
+    a = c("pkg:spack/zlib@1.3?hash=aaaa", "zlib", "1.3", purl="pkg:spack/zlib@1.3?hash=aaaa")
+    b = c("pkg:spack/zlib@1.3?hash=bbbb", "zlib", "1.3", purl="pkg:spack/zlib@1.3?hash=bbbb")
+    mod = c("software/module/zlib@1.3", "zlib", "1.3", kind="module")
+    assert modules_to_packages([a, b, mod]) == []
+    assert [e.target for e in modules_to_packages([a, mod])] == [a.id]
+
+
+def compute(cid: str, name: str, kind: str, **props: str) -> Component:
+    return Component(
+        id=cid,
+        layer=Layer.COMPUTE,
+        kind=kind,
+        name=name,
+        properties=tuple(sorted(props.items())),
+        evidence=(Evidence(path=f"{name}.txt", collector="t"),),
+    )
+
+
+def test_spack_target_runs_on_every_cpu_that_can_execute_it() -> None:
+    target = compute("compute/cpu-target/zen2", "zen2", "cpu-target")
+    zen4 = compute("compute/cpu/epyc-9654", "AMD EPYC 9654", "cpu", **{"cpu:microarchitecture": "zen4"})
+    zen1 = compute("compute/cpu/epyc-7601", "AMD EPYC 7601", "cpu", **{"cpu:microarchitecture": "zen"})
+    intel = compute("compute/cpu/xeon", "Intel Xeon 8480", "cpu", **{"cpu:microarchitecture": "sapphirerapids"})
+    edges = targets_to_cpus([target, zen4, zen1, intel])
+    assert [(e.source, e.target, e.relation) for e in edges] == [(target.id, zen4.id, Relation.RUNS_ON)]
+
+
+def test_kb_requirement_links_cuda_to_the_gpus_and_through_them_the_model() -> None:
+    from sovaudit import knowledge
+    from sovaudit.pipeline import audit
+    from sovaudit.rules import load_packs
+
+    cuda = c(
+        "pkg:pypi/nvidia-cuda-runtime-cu12@12.1.105",
+        "nvidia-cuda-runtime-cu12",
+        "12.1.105",
+        purl="pkg:pypi/nvidia-cuda-runtime-cu12@12.1.105",
+    )
+    torch = c("pkg:pypi/torch@2.3.1", "torch", "2.3.1", purl="pkg:pypi/torch@2.3.1")
+    gpu = compute("compute/accelerator/a100", "NVIDIA A100-SXM4-80GB", "accelerator")
+    model = Component(id="pkg:huggingface/acme/m@1", layer=Layer.MODEL, kind="model", name="acme/m", licenses="MIT")
+    inv = Inventory(
+        components=(cuda, torch, gpu, model),
+        edges=(
+            Edge(source=torch.id, target=cuda.id, relation=Relation.DEPENDS_ON),
+            Edge(source=model.id, target=torch.id, relation=Relation.BUILT_WITH),
+        ),
+    )
+    result = audit(inv, kb=knowledge.load(), packs=load_packs(["core"]), today=date(2026, 11, 27))
+    g = StackGraph.merge([result.inventory])
+    assert cuda.id in g.dependents(gpu.id) and model.id in g.dependents(gpu.id)
+    runs_on = [e for e in g.edges(relation=Relation.RUNS_ON) if e.source == cuda.id]
+    assert [e.target for e in runs_on] == [gpu.id]
+    # Without GPUs in the stack, the requirement stays as an unresolved placeholder.
+    alone = audit(
+        Inventory(components=(cuda,)), kb=knowledge.load(), packs=load_packs(["core"]), today=date(2026, 11, 27)
+    )
+    placeholder = [x for x in alone.inventory.components if x.kind == "requirement"]
+    assert len(placeholder) == 1 and placeholder[0].unresolved
