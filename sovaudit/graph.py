@@ -167,3 +167,43 @@ class StackGraph:
                 g.add_edge(key[0], key[1], key=key[2], e=self._edges[key])
             self._nx = g
         return self._nx
+
+
+def ancestor_counts(
+    nodes: Iterable[str],
+    edges: Iterable[tuple[str, str]],
+    targets: Iterable[str] | None = None,
+) -> dict[str, int]:
+    """For each target, how many other nodes reach it along ``edges`` (its transitive dependents).
+
+    Linear passes instead of one search per target: strongly connected components are condensed
+    (networkx), then every component's set of ancestors is built once, in topological order, as a
+    bitset over the original nodes (Python integers), and a target's count is a popcount. A
+    bitset is dropped as soon as nothing below still needs it, so memory follows the width of
+    the graph, not its size squared. ``targets=None`` counts for every node.
+    """
+    import networkx as nx
+
+    order = sorted(set(nodes))
+    index = {n: i for i, n in enumerate(order)}
+    g = nx.DiGraph()
+    g.add_nodes_from(range(len(order)))
+    g.add_edges_from((index[s], index[t]) for s, t in edges if s in index and t in index and s != t)
+    cond = nx.condensation(g)
+    mapping: dict[int, int] = cond.graph["mapping"]
+    members_mask: dict[int, int] = {}
+    for node, scc in mapping.items():
+        members_mask[scc] = members_mask.get(scc, 0) | (1 << node)
+    wanted_nodes = set(range(len(order))) if targets is None else {index[t] for t in targets if t in index}
+    wanted_sccs = {mapping[n] for n in wanted_nodes}
+    remaining = {scc: cond.out_degree(scc) for scc in cond.nodes}
+    anc: dict[int, int] = {}
+    for scc in nx.topological_sort(cond):
+        mask = 0
+        for pred in cond.predecessors(scc):
+            mask |= anc[pred] | members_mask[pred]
+            remaining[pred] -= 1
+            if remaining[pred] == 0 and pred not in wanted_sccs:
+                del anc[pred]
+        anc[scc] = mask
+    return {order[n]: ((anc[mapping[n]] | members_mask[mapping[n]]) & ~(1 << n)).bit_count() for n in wanted_nodes}

@@ -22,9 +22,10 @@ placeholders are never linked. The rule is linear in the number of components.
 A link made when auditing (it needs the knowledge base), :func:`requirements`:
 
 * **what a component needs to run** — the KB says a CUDA runtime requires NVIDIA GPUs, a ROCm
-  build AMD ones: a ``runs-on`` edge goes from each such component to every accelerator in the
-  compute layer that is that hardware; when the stack shows none, to one unresolved placeholder
-  named after the requirement, never dropped.
+  build AMD ones: each such component ``runs-on`` a requirement hub, which ``runs-on`` every
+  accelerator in the compute layer that is that hardware; when the stack shows none, the hub is
+  an unresolved placeholder named after the requirement, never dropped. Only requirements on
+  compute-layer entries (hardware) are linked.
 """
 
 from __future__ import annotations
@@ -204,35 +205,48 @@ def requirements(
 
     ``required_by``: component id -> KB entry ids it requires; ``provided_by``: KB entry id ->
     ids of compute-layer components matched to it; ``names``: KB entry id -> display name.
+    Each requirement is one hub component (``compute/requirement/<entry>``): every component that
+    needs it runs on the hub, the hub runs on every provider — edges grow with the sum, not the
+    product, of the two. Without providers the hub is an unresolved placeholder.
     """
     by_id = {c.id: c for c in components}
-    placeholders: dict[str, Component] = {}
+    hubs: dict[str, Component] = {}
     edges = []
     for cid in sorted(required_by):
         source = by_id.get(cid)
         if source is None:
             continue
         for need in required_by[cid]:
-            providers = [by_id[p] for p in provided_by.get(need, ()) if p in by_id]
-            if not providers:
-                pid = component_id(Layer.COMPUTE, "requirement", need)
-                if pid not in placeholders:
-                    placeholders[pid] = Component(
-                        id=pid,
-                        layer=Layer.COMPUTE,
-                        kind="requirement",
-                        name=names.get(need, need),
-                        properties=(("sovaudit:kb-entry", need), ("sovaudit:unresolved", "true")),
-                    )
-                providers = [placeholders[pid]]
-            for hw in providers:
-                edges.append(
-                    Edge(
-                        source=source.id,
-                        target=hw.id,
-                        relation=Relation.RUNS_ON,
-                        properties=(("sovaudit:link", f"kb-requires:{need}"),),
-                        evidence=tuple(sorted(set(source.evidence) | set(hw.evidence))),
-                    )
+            hub_id = component_id(Layer.COMPUTE, "requirement", need)
+            if hub_id not in hubs:
+                providers = sorted(p for p in provided_by.get(need, ()) if p in by_id)
+                props = [("sovaudit:hub", "true"), ("sovaudit:kb-entry", need)]
+                if not providers:
+                    props.append(("sovaudit:unresolved", "true"))
+                hubs[hub_id] = Component(
+                    id=hub_id,
+                    layer=Layer.COMPUTE,
+                    kind="requirement",
+                    name=names.get(need, need),
+                    properties=tuple(props),
                 )
-    return list(placeholders.values()), edges
+                for p in providers:
+                    edges.append(
+                        Edge(
+                            source=hub_id,
+                            target=p,
+                            relation=Relation.RUNS_ON,
+                            properties=(("sovaudit:link", f"kb-requires:{need}"),),
+                            evidence=by_id[p].evidence,
+                        )
+                    )
+            edges.append(
+                Edge(
+                    source=source.id,
+                    target=hub_id,
+                    relation=Relation.RUNS_ON,
+                    properties=(("sovaudit:link", f"kb-requires:{need}"),),
+                    evidence=source.evidence,
+                )
+            )
+    return list(hubs.values()), edges

@@ -258,13 +258,21 @@ def audit(
 
 def _link_requirements(graph: StackGraph, kb: KnowledgeBase, matches: dict[str, tuple[Match, ...]]) -> None:
     """Connect what the KB says components need (a CUDA runtime: NVIDIA GPUs) to the hardware found."""
-    from sovaudit.knowledge import Match
     from sovaudit.link import requirements
 
     required_by: dict[str, tuple[str, ...]] = {}
     provided_by: dict[str, list[str]] = {}
     for cid, ms in matches.items():
-        needs = tuple(sorted({r for m in ms for r in kb.entries[m.entry].requires}))
+        needs = tuple(
+            sorted(
+                {
+                    r
+                    for m in ms
+                    for r in kb.entries[m.entry].requires
+                    if r in kb.entries and Layer.COMPUTE in kb.entries[r].layers
+                }
+            )
+        )
         if needs:
             required_by[cid] = needs
         if graph.component(cid).layer is Layer.COMPUTE:
@@ -272,12 +280,6 @@ def _link_requirements(graph: StackGraph, kb: KnowledgeBase, matches: dict[str, 
                 provided_by.setdefault(m.entry, []).append(cid)
     if not required_by:
         return
-    names = {need: kb.entries[need].name for needs in required_by.values() for need in needs if need in kb.entries}
-    placeholders, edges = requirements(
-        graph.components(), required_by, {k: tuple(v) for k, v in provided_by.items()}, names
-    )
-    graph.add(Inventory(components=tuple(placeholders), edges=tuple(edges)))
-    for p in placeholders:
-        entry = p.prop("sovaudit:kb-entry")
-        if entry in kb.entries:
-            matches[p.id] = (Match(component=p.id, entry=entry, via="kb:requires"),)
+    names = {need: kb.entries[need].name for needs in required_by.values() for need in needs}
+    hubs, edges = requirements(graph.components(), required_by, {k: tuple(v) for k, v in provided_by.items()}, names)
+    graph.add(Inventory(components=tuple(hubs), edges=tuple(edges)))

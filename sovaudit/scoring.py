@@ -162,12 +162,14 @@ def _csf_objectives(refs: Iterable[str]) -> set[str]:
 
 def score(findings: Sequence[Finding], ctx: Context, referenced: Iterable[str]) -> Scores:
     """Scores from findings (waivers already applied) and the graph; ``referenced``: every rule reference loaded."""
+    matched = [c.id for c in ctx.components if ctx.entries(c.id)]
+    ctx.prepare_dependents({cid for f in findings for cid in f.components} | set(matched))
     costs = {f.id: cost(f, ctx) for f in findings}
     by_layer: dict[Layer, list[Finding]] = defaultdict(list)
     for f in findings:
         by_layer[f.layer].append(f)
     comps_by_layer: dict[Layer, list[Component]] = defaultdict(list)
-    for c in ctx.components:
+    for c in ctx.components:  # requirement hubs are already left out of ctx.components
         if not c.unresolved:
             comps_by_layer[c.layer].append(c)
     layers = []

@@ -113,3 +113,24 @@ def test_placeholder_arriving_after_the_concrete_component_does_not_mark_it_unre
     merged = g_one(real, placeholder("pkg:pypi/idna@3.7"))
     assert not merged.unresolved
     assert merged.licenses == "BSD-3-Clause"
+
+
+def test_ancestor_counts_match_networkx_on_graphs_with_cycles() -> None:
+    import random
+
+    import networkx as nx
+
+    from sovaudit.graph import ancestor_counts
+
+    rnd = random.Random(7)
+    for _ in range(30):
+        n = rnd.randint(1, 40)
+        nodes = [f"n{i}" for i in range(n)]
+        edges = [(rnd.choice(nodes), rnd.choice(nodes)) for _ in range(rnd.randint(0, 80))]
+        g = nx.DiGraph()
+        g.add_nodes_from(nodes)
+        g.add_edges_from(edges)
+        expected = {v: len(nx.ancestors(g, v)) for v in nodes}
+        assert ancestor_counts(nodes, edges) == expected
+        some = rnd.sample(nodes, k=min(3, n))
+        assert ancestor_counts(nodes, edges, some) == {v: expected[v] for v in some}

@@ -177,8 +177,13 @@ def test_kb_requirement_links_cuda_to_the_gpus_and_through_them_the_model() -> N
     result = audit(inv, kb=knowledge.load(), packs=load_packs(["core"]), today=date(2026, 11, 27))
     g = StackGraph.merge([result.inventory])
     assert cuda.id in g.dependents(gpu.id) and model.id in g.dependents(gpu.id)
-    runs_on = [e for e in g.edges(relation=Relation.RUNS_ON) if e.source == cuda.id]
-    assert [e.target for e in runs_on] == [gpu.id]
+    [hub_edge] = [e for e in g.edges(relation=Relation.RUNS_ON) if e.source == cuda.id]
+    hub = g.component(hub_edge.target)
+    assert hub.kind == "requirement" and hub.prop("sovaudit:kb-entry") == "nvidia-gpu" and not hub.unresolved
+    assert g.dependencies(hub.id) == [gpu.id]
+    # The hub is plumbing, not a part of the stack: the compute layer counts the GPU only.
+    compute_layer = next(ls for ls in result.scores.layers if ls.layer is Layer.COMPUTE)
+    assert compute_layer.components == 1
     # Without GPUs in the stack, the requirement stays as an unresolved placeholder.
     alone = audit(
         Inventory(components=(cuda,)), kb=knowledge.load(), packs=load_packs(["core"]), today=date(2026, 11, 27)

@@ -97,6 +97,7 @@ class KnowledgeBase:
     jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     _index: dict[str, tuple[dict[str, list[tuple[str, str]]], list[tuple[re.Pattern[str], str, str]]]] | None = None
+    _name_cache: dict[tuple[str, Layer], list[tuple[re.Pattern[str], str, str]]] = field(default_factory=dict)
 
     # -- lookups ---------------------------------------------------------------------------------
     def vendor_of(self, entry: Entry) -> Vendor | None:
@@ -145,6 +146,8 @@ class KnowledgeBase:
             literals, regexes = self._index[eco]
             for entry_id, pat in literals.get(key, ()):
                 found.setdefault(entry_id, f"{eco}:{pat}")
+            if eco == "name":
+                regexes = self._name_regexes(component)
             for rx, entry_id, pat in regexes:
                 if entry_id not in found and rx.match(key):
                     found[entry_id] = f"{eco}:{pat}"
@@ -155,6 +158,20 @@ class KnowledgeBase:
                 continue
             out.append(Match(component=component.id, entry=entry_id, via=via))
         return out
+
+    def _name_regexes(self, component: Component) -> list[tuple[re.Pattern[str], str, str]]:
+        """Only the name patterns that can apply to this kind and layer (most components: none)."""
+        key = (component.kind, component.layer)
+        cached = self._name_cache.get(key)
+        if cached is None:
+            assert self._index is not None
+            cached = [
+                (rx, entry_id, pat)
+                for rx, entry_id, pat in self._index["name"][1]
+                if name_match_applies(self.entries[entry_id], component)
+            ]
+            self._name_cache[key] = cached
+        return cached
 
 
 def name_match_applies(entry: Entry, component: Component) -> bool:

@@ -64,7 +64,8 @@ class Context:
             out[e.source].append((e.target, e.relation))
             inc[e.target].append((e.source, e.relation))
         self._out, self._in = out, inc
-        self._components = list(self.graph.components())
+        # Requirement hubs (link stage) carry blast radius through the graph but are not parts of the stack.
+        self._components = [c for c in self.graph.components() if c.prop("sovaudit:hub") != "true"]
 
     @property
     def components(self) -> list[Component]:
@@ -98,10 +99,21 @@ class Context:
     def dependents(self, component_id: str) -> int:
         """How many components depend on this one, transitively (its blast radius)."""
         if component_id not in self._dependents:
-            self._dependents[component_id] = len(
-                self.reach({component_id}, DEPENDENCY_RELATIONS, "in") - {component_id}
-            )
-        return self._dependents[component_id]
+            self.prepare_dependents(None)
+        return self._dependents.get(component_id, 0)
+
+    def prepare_dependents(self, component_ids: Iterable[str] | None) -> None:
+        """Compute blast radii in one linear pass (for these ids, or for every component)."""
+        from sovaudit.graph import ancestor_counts
+
+        wanted = None if component_ids is None else [c for c in component_ids if c not in self._dependents]
+        if wanted == []:
+            return
+        edges = [(src, dst) for src, outs in self._out.items() for dst, rel in outs if rel in DEPENDENCY_RELATIONS]
+        self._dependents.update(ancestor_counts(self.graph_ids(), edges, wanted))
+
+    def graph_ids(self) -> list[str]:
+        return [c.id for c in self.graph.components()]
 
 
 # -- fields ----------------------------------------------------------------------------------------
