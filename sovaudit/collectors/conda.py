@@ -4,7 +4,7 @@ Four collectors share one idea of a conda package:
 
 * **Identity.** ``pkg:conda/<name>@<version>?build=<build>&channel=<channel>&subdir=<subdir>``
   (the purl-spec ``conda`` type, as packageurl-python reads it: ``channel`` is a channel *name*,
-  ``conda-forge``, ``nvidia/label/cuda-12.1.0``, ``main`` for ``repo.anaconda.com/pkgs/main``; a
+  ``conda-forge``, ``nvidia/label/cuda-12.1.0``, ``main`` for ``.../pkgs/main``; a
   channel on any other host is its URL). The archive ``type`` qualifier is left out: the same
   build is published as ``.conda`` and ``.tar.bz2``, and an installed record and a lock entry of
   one build must merge.
@@ -16,7 +16,7 @@ Four collectors share one idea of a conda package:
   environment's platform is the subdir of its platform-specific records, so a noarch package in
   ``conda-meta`` and the same entry in a lock file of that platform get the same id.
 * **Channels and URLs.** Credentials never reach a component: user info (``user:pass@``,
-  ``$USER:$PASS@``) and anaconda.org tokens (``/t/<token>/``) are cut from every URL; a
+  ``$USER:$PASS@``) and channel tokens (``/t/<token>/``) are cut from every URL; a
   ``file://`` channel (a local build) is ``local``, so no home folder leaks either.
 * **Edges.** ``depends`` / ``dependencies`` are match specs; each is resolved by name against the
   packages of the same environment (same platform in a lock file) to one ``depends-on`` edge
@@ -52,12 +52,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
-from packageurl import PackageURL
+from typing import TYPE_CHECKING, Any
 
 from sovaudit import licenses
+from sovaudit import purl as purls
 from sovaudit.collectors import pypi
 from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
@@ -74,6 +72,9 @@ from sovaudit.model import (
     component_id,
 )
 
+if TYPE_CHECKING:  # yaml is imported when a YAML input is read, not for every scan
+    import yaml
+
 META = "conda-meta"
 ENVIRONMENT = "conda-environment"
 LOCK = "conda-lock"
@@ -85,9 +86,7 @@ SUBDIRS = frozenset({
     "linux-ppc64le", "linux-riscv32", "linux-riscv64", "linux-s390x", "osx-64", "osx-arm64", "win-32", "win-64",
     "win-arm64", "zos-z", "freebsd-64", "emscripten-wasm32", "wasi-wasm32",
 })  # fmt: skip
-#: Hosts that serve ``https://<host>/<channel>/<subdir>``.
-_ANACONDA_ORG = frozenset({"conda.anaconda.org", "conda-static.anaconda.org", "conda-web.anaconda.org"})
-#: An anaconda.org access token in a channel URL.
+#: An access token in a channel URL (``/t/<token>/``).
 _TOKEN = re.compile(r"/t/[^/]+")
 _ARCHIVE_SUFFIXES = (".conda", ".tar.bz2")
 #: The package name at the start of a match spec (after an optional ``channel::``).
@@ -107,7 +106,7 @@ _MAX_URL = 1000
 
 # -- shared pieces -------------------------------------------------------------------------------
 def _strip_url(url: str) -> str:
-    """``url`` without credentials (user info, anaconda.org token) or a fragment."""
+    """``url`` without credentials (user info, a ``/t/<token>`` path part) or a fragment."""
     return _TOKEN.sub("", pypi.strip_credentials(url.strip())).split("#", 1)[0][:_MAX_URL]
 
 
@@ -129,12 +128,14 @@ def channel_of(raw: str) -> str:
     parts = [p for p in path.split("/") if p]
     if parts and parts[-1] in SUBDIRS:
         parts.pop()
-    host = host.lower()
-    if host in _ANACONDA_ORG and parts:
+    # A channel server's own layout (``/<channel>``, ``/<channel>/label/<label>``, ``/pkgs/<channel>``)
+    # gives the channel's name, whichever host serves it (no host is special-cased); any other
+    # layout (a private Artifactory path, a mirror's prefix) keeps the whole URL: it is the channel.
+    if len(parts) == 1 or (len(parts) == 3 and parts[1] == "label"):
         return "/".join(parts)
-    if host == "repo.anaconda.com" and parts[:1] == ["pkgs"] and len(parts) > 1:
-        return "/".join(parts[1:])
-    return f"{scheme.lower()}://{host}/{'/'.join(parts)}".rstrip("/")
+    if len(parts) == 2 and parts[0] == "pkgs":
+        return parts[1]
+    return f"{scheme.lower()}://{host.lower()}/{'/'.join(parts)}".rstrip("/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +169,7 @@ def archive_of(url: str, name: str = "", version: str = "") -> Archive:
 
 
 def _purl(kind: str, name: str, version: str, qualifiers: dict[str, str]) -> str:
-    wanted = {k: v for k, v in qualifiers.items() if v}
-    return str(PackageURL(type=kind, name=name, version=version or None, qualifiers=wanted or None).to_string())
+    return purls.build(kind, None, name, version, tuple((k, v) for k, v in qualifiers.items() if v))
 
 
 def conda_purl(name: str, version: str = "", *, build: str = "", channel: str = "", subdir: str = "") -> str:
@@ -362,6 +362,8 @@ def load_json(path: TreePath) -> Any:
 
 def compose_yaml(path: TreePath) -> yaml.Node | None:
     """The node graph of a YAML file (nothing is constructed), after the alias-bomb guard."""
+    import yaml  # here and below: only YAML inputs pay for importing it
+
     text = path.read_text()
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -379,6 +381,8 @@ def compose_yaml(path: TreePath) -> yaml.Node | None:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
@@ -442,9 +446,13 @@ class _Y:
 
     @staticmethod
     def is_null(node: yaml.Node | None) -> bool:
+        import yaml
+
         return node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"))
 
     def mapping(self, node: yaml.Node | None, where: str) -> dict[str, yaml.Node]:
+        import yaml
+
         if node is None or self.is_null(node):
             return {}
         if not isinstance(self._plain(node, where), yaml.MappingNode):
@@ -457,6 +465,8 @@ class _Y:
         return out
 
     def sequence(self, node: yaml.Node | None, where: str) -> list[yaml.Node]:
+        import yaml
+
         if node is None or self.is_null(node):
             return []
         if not isinstance(self._plain(node, where), yaml.SequenceNode):
@@ -465,6 +475,8 @@ class _Y:
 
     def text(self, node: yaml.Node | None, where: str) -> str:
         """A scalar as written (``3.10`` stays ``3.10``); null is ``""``."""
+        import yaml
+
         if node is None or self.is_null(node):
             return ""
         if not isinstance(self._plain(node, where), yaml.ScalarNode):
@@ -751,6 +763,8 @@ class EnvironmentYmlCollector(Collector):
         return bool(_ENVIRONMENT_NAME.fullmatch(path.name)) and bool(_DEPENDENCIES_KEY.search(path.read_head(65536)))
 
     def collect(self, path: TreePath) -> Inventory:
+        import yaml
+
         display = path.display()
         y = _Y(display)
         root = compose_yaml(path)

@@ -400,11 +400,11 @@ def test_parse_spec(spec: str, expected: conda.Spec | None) -> None:
 @pytest.mark.parametrize(
     ("raw", "channel"),
     [
-        ("https://conda.anaconda.org/conda-forge/win-64", "conda-forge"),
-        ("https://conda.anaconda.org/conda-forge", "conda-forge"),
-        ("https://conda.anaconda.org/nvidia/label/cuda-12.1.0/linux-64", "nvidia/label/cuda-12.1.0"),
-        ("https://conda.anaconda.org/t/ab-12345678/private/noarch", "private"),
-        ("https://repo.anaconda.com/pkgs/main/linux-64", "main"),
+        ("https://channels.example.org/conda-forge/win-64", "conda-forge"),
+        ("https://channels.example.org/conda-forge", "conda-forge"),
+        ("https://channels.example.org/nvidia/label/cuda-12.1.0/linux-64", "nvidia/label/cuda-12.1.0"),
+        ("https://channels.example.org/t/ab-12345678/private/noarch", "private"),
+        ("https://repo.example.org/pkgs/main/linux-64", "main"),
         ("pkgs/main", "main"),
         ("conda-forge", "conda-forge"),
         ("https://user:pw@mirror.example/conda/conda-forge/linux-64/", "https://mirror.example/conda/conda-forge"),

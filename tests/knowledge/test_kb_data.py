@@ -445,7 +445,7 @@ POSITIVE: list[tuple[Component, str]] = [
     (host("registry-1.docker.io"), "docker-hub"),
     (image("ghcr.io/astral-sh/uv"), "github-ghcr"),
     (image("quay.io/prometheus/node-exporter"), "quay-io"),
-    (host("files.pythonhosted.org"), "pypi-registry"),
+    (Component(id="operational/registry/pypi", layer=Layer.OPERATIONAL, kind="registry", name="PyPI"), "pypi-registry"),
     # clouds
     (pkg("pypi", "boto3"), "aws"),
     (pkg("pypi", "sagemaker"), "aws"),
