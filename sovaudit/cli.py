@@ -49,6 +49,7 @@ HOST = click.option(
 class Settings:
     verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
     debug: bool = False
+    offline: bool = False
 
     def console(self) -> Console:
         from rich.console import Console
@@ -129,6 +130,23 @@ def progress_reporter(settings: Settings) -> Iterator[Callable[[str], None] | No
         yield tick
 
 
+def fetch_hf(settings: Settings, ref: str) -> Any:
+    """An ``hf://org/name[@revision]`` input: the model repository's card, config and weight headers,
+    fetched once into the cache (the only network use, and only because the user named it)."""
+    from sovaudit import remote_hf
+
+    cache = os.environ.get("SOVAUDIT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sovaudit"
+    )
+    return remote_hf.fetch(
+        ref,
+        cache_dir=os.path.join(cache, "hf"),
+        endpoint=os.environ.get("HF_ENDPOINT") or remote_hf.DEFAULT_ENDPOINT,
+        offline=settings.offline,
+        token=os.environ.get("HF_TOKEN") or None,
+    )
+
+
 def run_scan(settings: Settings, paths: Sequence[str], strict: bool, host: bool = False) -> ScanResult:
     """Scan, report problems on stderr, and decide whether the run can go on."""
     from sovaudit.model import InputStatus
@@ -136,11 +154,19 @@ def run_scan(settings: Settings, paths: Sequence[str], strict: bool, host: bool 
 
     if not paths and not host:
         raise click.UsageError("give at least one PATH (or --host)")
-    inputs: list[Any] = list(paths)
+    inputs: list[Any] = []
+    for given in paths:
+        if given.startswith("hf://"):
+            inputs.append(fetch_hf(settings, given))
+        else:
+            inputs.append(given)
     if host:
         from sovaudit.host import host_trees
+        from sovaudit.host_compute import host_compute_inputs
 
-        inputs.extend(host_trees("/", env=dict(os.environ)))
+        env = dict(os.environ)
+        inputs.extend(host_trees("/", env=env))
+        inputs.extend(host_compute_inputs("/", env=env))
     with progress_reporter(settings) as tick:
         result = scan(inputs, progress=tick, debug=settings.debug)
     inv = result.inventory
@@ -234,13 +260,21 @@ TIMESTAMP = click.option(
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", count=True, help="Say more on stderr (each input read, skipped inputs).")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Never touch the network: hf://org/name inputs come from the cache only (they are the only inputs "
+    "that ever use it; HF_ENDPOINT and HF_TOKEN are honoured).",
+)
 @click.pass_context
-def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
+def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool, offline: bool) -> None:
     """Audit how dependent an HPC/AI stack is on suppliers and jurisdictions it does not control.
 
-    sovaudit reads what a stack is made of (Python environments and lock files today; more
-    collectors arrive with each release), builds one dependency graph across five layers
-    (compute, data, software, model, operational) and writes inventories and SBOMs.
+    sovaudit reads what a stack is made of (Python, conda, Spack, EasyBuild, modules, OS
+    packages, Slurm and hardware descriptions, model cards and weight headers, dataset
+    metadata, cloud and operational manifests; `sovaudit collectors` lists them), builds one
+    dependency graph across five layers (compute, data, software, model, operational), scores
+    its lock-in and writes inventories, SBOMs and audits.
 
     It never runs, imports or builds anything it scans, and never uses the network unless asked.
 
@@ -248,7 +282,7 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool) -> None:
     Exit codes: 0 ok; 1 the gate/policy failed; 2 usage or input error; 3 internal error.
     Shell completion: eval "$(_SOVAUDIT_COMPLETE=bash_source sovaudit)" (zsh_source, fish_source).
     """
-    ctx.obj = Settings(verbosity=-1 if quiet else verbose, debug=debug)
+    ctx.obj = Settings(verbosity=-1 if quiet else verbose, debug=debug, offline=offline)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -205,8 +205,14 @@ def _scan(
             unreadable.append(str(given))
     graph = StackGraph.merge([*walk.inventories, Inventory(inputs=tuple(walk.records))])
     graph.add(Inventory(edges=tuple(link(graph.components()))))
+    inventory = graph.to_inventory()
+    if any(c.layer is Layer.MODEL or c.layer is Layer.DATA for c in inventory.components):
+        from sovaudit.collectors import lineage
+
+        # Model and dataset references resolved to what was scanned; licences inherited down lineages.
+        inventory = lineage.link(inventory)
     return ScanResult(
-        inventory=graph.to_inventory(),
+        inventory=inventory,
         unreadable=tuple(unreadable),
         crashes=tuple(walk.crashes),
         files_seen=walk.files_seen,
