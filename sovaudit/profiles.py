@@ -8,7 +8,6 @@ a minimum overall score and hard-gate rules (any finding of them fails, whatever
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,9 @@ class Profile:
 
 
 def _profile_root() -> Any:
-    try:
-        return resources.files("sovaudit_rules").joinpath("profiles")
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[1] / "rules" / "profiles"
+    from sovaudit.rules import _packs_root
+
+    return _packs_root().joinpath("profiles")
 
 
 def shipped() -> list[str]:

@@ -141,12 +141,20 @@ def parse_pack(text: str, origin: str) -> Pack:
     )
 
 
+def _packs_root() -> Any:
+    """The installed packs, or the repository's rules/ folder when running from a checkout."""
+    try:
+        root = resources.files("sovaudit_rules")
+        if root.is_dir():
+            return root
+    except (ModuleNotFoundError, NotADirectoryError):
+        pass
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
 def shipped_pack_files() -> list[tuple[str, str]]:
     """(origin, text) of the packs shipped with sovaudit, in name order."""
-    try:
-        root: Any = resources.files("sovaudit_rules")
-    except ModuleNotFoundError:
-        root = Path(__file__).resolve().parents[2] / "rules"
+    root: Any = _packs_root()
     return sorted(
         (f"rules/{p.name}", p.read_text(encoding="utf-8")) for p in root.iterdir() if p.name.endswith(".yaml")
     )
