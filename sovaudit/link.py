@@ -59,10 +59,30 @@ def manager(c: Component) -> str:
 
 
 def software_name(c: Component) -> str:
-    """A name comparable across managers: Debian binaries by their source package, separators unified."""
+    """A name comparable across managers: Debian binaries by their source package, Spack's ``py-``
+    Python packages by the project name, separators unified."""
     name = c.prop("deb:source") or c.name
     key = _SEPARATORS.sub("-", name.strip().lower())
+    if key.startswith("py-") and c.purl.startswith("pkg:spack/"):
+        key = key[3:]
     return _ALIASES.get(key, key)
+
+
+_DEB_REVISION = re.compile(r"^(?:[0-9]+:)?(?P<upstream>.+?)(?:-[^-]*)?$")
+
+
+def upstream_version(c: Component) -> str:
+    """The upstream version: Debian and RPM epochs and packaging revisions cut off (1:4.1.4-3+b1 -> 4.1.4)."""
+    if c.purl.startswith(("pkg:deb/", "pkg:rpm/")):
+        m = _DEB_REVISION.match(c.version)
+        return m.group("upstream") if m else c.version
+    return c.version
+
+
+def version_match(a: Component, b: Component) -> str:
+    if not a.version or not b.version:
+        return "unknown"
+    return "true" if upstream_version(a) == upstream_version(b) else "false"
 
 
 def same_software(components: Iterable[Component]) -> list[Edge]:
@@ -95,7 +115,7 @@ def same_software(components: Iterable[Component]) -> list[Edge]:
                             relation=Relation.SAME_AS,
                             properties=(
                                 ("sovaudit:link", "same-software"),
-                                ("sovaudit:version-match", "true" if a.version == b.version else "false"),
+                                ("sovaudit:version-match", version_match(a, b)),
                             ),
                             evidence=tuple(sorted(set(a.evidence) | set(b.evidence))),
                         )

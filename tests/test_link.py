@@ -190,3 +190,27 @@ def test_kb_requirement_links_cuda_to_the_gpus_and_through_them_the_model() -> N
     )
     placeholder = [x for x in alone.inventory.components if x.kind == "requirement"]
     assert len(placeholder) == 1 and placeholder[0].unresolved
+
+
+def test_version_match_uses_upstream_versions_and_says_unknown_when_one_is_missing() -> None:
+    from sovaudit.link import upstream_version, version_match
+
+    deb = c(
+        "pkg:deb/debian/libopenmpi3@4.1.4-3+b1",
+        "libopenmpi3",
+        "4.1.4-3+b1",
+        purl="pkg:deb/debian/libopenmpi3@4.1.4-3+b1",
+        **{"deb:source": "openmpi"},
+    )
+    spack = c("pkg:spack/openmpi@4.1.4", "openmpi", "4.1.4", purl="pkg:spack/openmpi@4.1.4")
+    root = c("pkg:spack/openmpi", "openmpi", purl="pkg:spack/openmpi")
+    assert upstream_version(deb) == "4.1.4"
+    assert upstream_version(c("pkg:deb/debian/x@1:2.0-1", "x", "1:2.0-1", purl="pkg:deb/debian/x@1:2.0-1")) == "2.0"
+    assert version_match(deb, spack) == "true" and version_match(deb, root) == "unknown"
+
+
+def test_spack_py_packages_link_to_the_python_project() -> None:
+    spack = c("pkg:spack/py-numpy@1.26.4", "py-numpy", "1.26.4", purl="pkg:spack/py-numpy@1.26.4")
+    conda = c("pkg:conda/numpy@1.26.4", "numpy", "1.26.4", purl="pkg:conda/numpy@1.26.4")
+    [edge] = same_software([spack, conda])
+    assert {edge.source, edge.target} == {spack.id, conda.id}

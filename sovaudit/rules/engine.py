@@ -83,7 +83,9 @@ class Context:
             else:
                 yield (c, None)
 
-    def reach(self, start: set[str], relations: frozenset[Relation], direction: str) -> set[str]:
+    def reach(
+        self, start: set[str], relations: frozenset[Relation], direction: str, *, direct: bool = False
+    ) -> set[str]:
         """Ids reachable from ``start`` along ``relations`` (excluding the start unless reached again)."""
         adj = self._out if direction == "out" else self._in
         seen: set[str] = set()
@@ -93,7 +95,8 @@ class Context:
             for nxt, rel in adj.get(node, ()):
                 if rel in relations and nxt not in seen:
                     seen.add(nxt)
-                    queue.append(nxt)
+                    if not direct:
+                        queue.append(nxt)
         return seen
 
     def dependents(self, component_id: str) -> int:
@@ -228,12 +231,12 @@ def compile_selector(sel: Mapping[str, Any], ctx: Context) -> Predicate:
         rels = frozenset(Relation(r) for r in spec["relations"])
         # "out": this component reaches a match, so search backwards from the matches.
         direction = "in" if spec.get("direction", "out") == "out" else "out"
-        return _graph_predicate(spec["select"], rels, direction, ctx)
+        return _graph_predicate(spec["select"], rels, direction, ctx, direct=bool(spec.get("direct", False)))
     raise ValueError(f"unknown selector {sorted(sel)}")
 
 
 def _graph_predicate(
-    inner_sel: Mapping[str, Any], rels: frozenset[Relation], direction: str, ctx: Context
+    inner_sel: Mapping[str, Any], rels: frozenset[Relation], direction: str, ctx: Context, *, direct: bool = False
 ) -> Predicate:
     inner = compile_selector(inner_sel, ctx)
     cache: list[set[str]] = []
@@ -241,7 +244,7 @@ def _graph_predicate(
     def members() -> set[str]:
         if not cache:
             start = {c.id for c, e in ctx.subjects() if inner((c, e))}
-            cache.append(ctx.reach(start, rels, direction))
+            cache.append(ctx.reach(start, rels, direction, direct=direct))
         return cache[0]
 
     return lambda s: s[0].id in members()
