@@ -212,3 +212,17 @@ def test_cli_audit_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 2
     code, out = cli("-q", "audit", str(inv))
     assert code == 0 and "overall" in out and "software" in out
+
+
+def test_audit_json_matches_its_shipped_schema() -> None:
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(resources.files("sovaudit").joinpath("schemas/audit-1.schema.json").read_text())
+    strict = profiles.parse(
+        "schema: sovaudit-profile\nversion: 1\nprofile: strict\nfail_on: high\nmin_levels: {software: 3}\n",
+        "strict.yaml",
+    )
+    for result in (run(), run(profile=strict)):
+        jsonschema.validate(json.loads(audit_mod.dump(result, "test")), schema)
