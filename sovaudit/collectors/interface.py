@@ -41,6 +41,8 @@ class Collector(ABC):
 #: The built-in collectors, imported lazily by name. Plugins: entry-point group ``sovaudit.collectors``.
 BUILTIN_COLLECTORS: dict[str, str] = {
     "sovaudit-inventory": "sovaudit.collectors.inventory:InventoryCollector",
+    "cyclonedx-sbom": "sovaudit.collectors.cyclonedx_sbom:CycloneDxCollector",
+    "spdx-sbom": "sovaudit.collectors.spdx_sbom:SpdxCollector",
     "python-environment": "sovaudit.collectors.python_env:PythonEnvironmentCollector",
     "requirements-txt": "sovaudit.collectors.requirements:RequirementsCollector",
     "poetry-lock": "sovaudit.collectors.poetry_lock:PoetryLockCollector",
