@@ -9,6 +9,9 @@ several inputs describe in their own terms. Links made after every scan (:func:`
 * **a CPU target to the CPUs that can run it** — Spack's ``compute/cpu-target/zen3`` runs on every
   CPU (lscpu, /proc/cpuinfo, slurm.conf) whose microarchitecture is zen3 or a descendant of it
   (archspec's table), so the blast radius of a CPU reaches what was built for it.
+* **a model to the library it is built for** — a model card's ``library_name`` (transformers,
+  vllm, diffusers ...) becomes a ``built-with`` edge to that library in the scanned environment,
+  so the model's lock-in reaches down through the framework to the accelerator runtime.
 * **same software, several managers** — openmpi built by Spack and installed by dpkg, numpy in a
   conda env's ``conda-meta`` and in its site-packages, python from conda and from a module. They
   are different components (different ids, evidence, often versions), and they are not silently
@@ -209,10 +212,33 @@ def targets_to_cpus(components: Iterable[Component]) -> list[Edge]:
     return edges
 
 
+def models_to_libraries(components: Iterable[Component]) -> list[Edge]:
+    """A model card's ``library_name`` (transformers, vllm ...) to that library where the stack has it."""
+    by_name: dict[str, list[Component]] = defaultdict(list)
+    models = []
+    for c in components:
+        if c.unresolved:
+            continue
+        if c.layer is Layer.MODEL and c.prop("hf:library-name"):
+            models.append(c)
+        elif c.layer is Layer.SOFTWARE and c.kind == "package":
+            by_name[software_name(c)].append(c)
+    edges = []
+    for m in models:
+        wanted = _SEPARATORS.sub("-", m.prop("hf:library-name").strip().lower())
+        edges.extend(_link_edge(m, lib, Relation.BUILT_WITH, "model-library") for lib in by_name.get(wanted, ()))
+    return edges
+
+
 def link(components: Iterable[Component]) -> list[Edge]:
     """Every scan-time link over the merged components."""
     comps = list(components)
-    return [*modules_to_packages(comps), *targets_to_cpus(comps), *same_software(comps)]
+    return [
+        *modules_to_packages(comps),
+        *targets_to_cpus(comps),
+        *models_to_libraries(comps),
+        *same_software(comps),
+    ]
 
 
 def requirements(

@@ -262,6 +262,10 @@ def audit(
     )
 
 
+#: KB categories that are hardware: what a requirement link may point at (a CUDA runtime needs NVIDIA GPUs).
+HARDWARE_CATEGORIES = frozenset({"accelerator", "cpu", "interconnect"})
+
+
 def _link_requirements(graph: StackGraph, kb: KnowledgeBase, matches: dict[str, tuple[Match, ...]]) -> None:
     """Connect what the KB says components need (a CUDA runtime: NVIDIA GPUs) to the hardware found."""
     from sovaudit.link import requirements
@@ -275,7 +279,7 @@ def _link_requirements(graph: StackGraph, kb: KnowledgeBase, matches: dict[str, 
                     r
                     for m in ms
                     for r in kb.entries[m.entry].requires
-                    if r in kb.entries and Layer.COMPUTE in kb.entries[r].layers
+                    if r in kb.entries and kb.entries[r].category in HARDWARE_CATEGORIES
                 }
             )
         )

@@ -328,12 +328,16 @@ def _component_rule(rule: Rule, subjects: list[Subject], ctx: Context) -> list[F
         if len(members) > 1:
             names = ", ".join(m[0].name for m in members[1:6]) + (" …" if len(members) > 6 else "")
             message += f" (also: {names})"
+        # The layer a finding counts against must not depend on which inputs happened to be
+        # scanned: a KB product counts in the first of its own layers that the stack shows.
+        member_layers = {m[0].layer for m in members}
+        layer = rule.layer or next((x for x in (e.layers if e else ()) if x in member_layers), c.layer)
         out.append(
             Finding(
                 id=f"{rule.id}:{key}",
                 rule=rule.id,
                 pack=rule.pack,
-                layer=rule.layer or c.layer,
+                layer=layer,
                 severity=rule.severity,
                 dimension=rule.dimension,
                 title=rule.title,
@@ -389,7 +393,9 @@ def _aggregate(rule: Rule, ctx: Context) -> list[Finding]:
             **extra,
         }
         values = lambda p, x=extras: x[p]  # noqa: E731
-        evidence = sorted({ev for c in concerned for ev in c.evidence})[:MAX_AGGREGATE_EVIDENCE]
+        # An absence (no exit plan) is shown by the files that describe the layer.
+        shown = concerned or in_layer
+        evidence = sorted({ev for c in shown for ev in c.evidence})[:MAX_AGGREGATE_EVIDENCE]
         findings.append(
             Finding(
                 id=f"{rule.id}:{layer.value}",
