@@ -223,7 +223,7 @@ def models_to_libraries(components: Iterable[Component]) -> list[Edge]:
             models.append(c)
         elif c.layer is Layer.SOFTWARE and c.kind == "package":
             by_name[software_name(c)].append(c)
-    edges = []
+    edges: list[Edge] = []
     for m in models:
         wanted = _SEPARATORS.sub("-", m.prop("hf:library-name").strip().lower())
         edges.extend(_link_edge(m, lib, Relation.BUILT_WITH, "model-library") for lib in by_name.get(wanted, ()))

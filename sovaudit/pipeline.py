@@ -148,6 +148,13 @@ class _Walk:
             )
 
 
+def walk_tree(root: TreePath, collectors: Sequence[Collector]) -> tuple[list[Inventory], list[InputRecord], list[str]]:
+    """Walk one tree (an image's merged layers) as ``scan`` walks an input: (inventories, records, crashes)."""
+    walk = _Walk(collectors=collectors, limits=root.limits, progress=None, debug=False)
+    walk.walk(root, 0, top=True)
+    return walk.inventories, walk.records, walk.crashes
+
+
 def load_collectors() -> list[Collector]:
     """Every registered collector, instantiated, in registry (name) order."""
     return [cls() for cls in COLLECTORS.all()]
@@ -288,6 +295,10 @@ def _link_requirements(graph: StackGraph, kb: KnowledgeBase, matches: dict[str, 
         if graph.component(cid).layer is Layer.COMPUTE:
             for m in ms:
                 provided_by.setdefault(m.entry, []).append(cid)
+    for c in graph.components():  # what an input declares it needs (an image's CUDA_VERSION -> NVIDIA GPUs)
+        declared = tuple(v for k, v in c.properties if k == "compute:requires" and v in kb.entries)
+        if declared:
+            required_by[c.id] = tuple(sorted({*required_by.get(c.id, ()), *declared}))
     if not required_by:
         return
     names = {need: kb.entries[need].name for needs in required_by.values() for need in needs}

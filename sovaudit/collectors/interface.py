@@ -41,6 +41,10 @@ class Collector(ABC):
 #: The built-in collectors, imported lazily by name. Plugins: entry-point group ``sovaudit.collectors``.
 BUILTIN_COLLECTORS: dict[str, str] = {
     "sovaudit-inventory": "sovaudit.collectors.inventory:InventoryCollector",
+    "oci-image": "sovaudit.collectors.oci:OciImageCollector",
+    "dockerfile": "sovaudit.collectors.dockerfile:DockerfileCollector",
+    "apptainer-definition": "sovaudit.collectors.apptainer:ApptainerDefinitionCollector",
+    "sif-image": "sovaudit.collectors.apptainer:SifCollector",
     "cyclonedx-sbom": "sovaudit.collectors.cyclonedx_sbom:CycloneDxCollector",
     "spdx-sbom": "sovaudit.collectors.spdx_sbom:SpdxCollector",
     "python-environment": "sovaudit.collectors.python_env:PythonEnvironmentCollector",
