@@ -184,7 +184,8 @@ def score(findings: Sequence[Finding], ctx: Context, referenced: Iterable[str]) 
         total = sum(suppliers.values())
         top, top_n = sorted(suppliers.items(), key=lambda kv: (-kv[1], kv[0]))[0] if suppliers else ("", 0)
         blocs = [b for b in (bloc_of(c, ctx) for c in comps) if b]
-        sc: float | None = max(0.0, round(100.0 - lost, 1)) if comps else None
+        # A layer is assessed when it has components, or findings (a KB product that counts there).
+        sc: float | None = max(0.0, round(100.0 - lost, 1)) if comps or fs else None
         lvl: int | None = level_of(sc, worst) if sc is not None else None
         layers.append(
             LayerScore(

@@ -329,9 +329,8 @@ def _component_rule(rule: Rule, subjects: list[Subject], ctx: Context) -> list[F
             names = ", ".join(m[0].name for m in members[1:6]) + (" …" if len(members) > 6 else "")
             message += f" (also: {names})"
         # The layer a finding counts against must not depend on which inputs happened to be
-        # scanned: a KB product counts in the first of its own layers that the stack shows.
-        member_layers = {m[0].layer for m in members}
-        layer = rule.layer or next((x for x in (e.layers if e else ()) if x in member_layers), c.layer)
+        # scanned: a KB product always counts in its own first layer (AWS: operational).
+        layer = rule.layer or (e.layers[0] if e is not None and e.layers else c.layer)
         out.append(
             Finding(
                 id=f"{rule.id}:{key}",

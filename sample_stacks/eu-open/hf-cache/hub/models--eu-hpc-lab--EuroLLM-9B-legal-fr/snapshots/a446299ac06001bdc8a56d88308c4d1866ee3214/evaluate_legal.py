@@ -1,0 +1,1 @@
+"""Evaluation script of the sample (never run by sovaudit)."""

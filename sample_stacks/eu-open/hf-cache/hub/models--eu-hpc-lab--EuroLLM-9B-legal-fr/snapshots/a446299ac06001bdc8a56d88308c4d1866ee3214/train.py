@@ -1,0 +1,1 @@
+"""Fine-tuning script of the sample (never run by sovaudit)."""
