@@ -75,7 +75,10 @@ def write_output(data: bytes, output: str | None) -> None:
         with open(target, "wb") as fh:
             fh.write(data)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as err:
+        raise ConfigError(f"{output}: cannot write: {err.strerror or err}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -83,6 +86,9 @@ def write_output(data: bytes, output: str | None) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{output}: cannot write: {err.strerror or err}; nothing was written") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -96,7 +96,7 @@ def test_failed_render_leaves_no_partial_output(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     code, _, err = run(["scan", str(inventory_file), "-o", str(target)], capsys)
-    assert code != 0
+    assert code == 2 and f"{target}: cannot write: No space left on device; nothing was written" in err
     assert target.read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.json")] == []
 
