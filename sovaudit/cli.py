@@ -50,6 +50,7 @@ class Settings:
     verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
     debug: bool = False
     offline: bool = False
+    platform: str | None = None
 
     def console(self) -> Console:
         from rich.console import Console
@@ -173,8 +174,18 @@ def run_scan(settings: Settings, paths: Sequence[str], strict: bool, host: bool 
         env = dict(os.environ)
         inputs.extend(host_trees("/", env=env))
         inputs.extend(host_compute_inputs("/", env=env))
+    collectors = None
+    if settings.platform:
+        from sovaudit.collectors.oci import OciImageCollector
+        from sovaudit.pipeline import load_collectors
+
+        try:
+            image_reader = OciImageCollector(platform=settings.platform)
+        except ValueError as err:
+            raise ConfigError(f"--platform: {err}") from None
+        collectors = [image_reader if c.name == image_reader.name else c for c in load_collectors()]
     with progress_reporter(settings) as tick:
-        result = scan(inputs, progress=tick, debug=settings.debug)
+        result = scan(inputs, collectors=collectors, progress=tick, debug=settings.debug)
     inv = result.inventory
     failed = [i for i in inv.inputs if i.status is InputStatus.FAILED]
     skipped = [i for i in inv.inputs if i.status is InputStatus.SKIPPED]
@@ -272,8 +283,13 @@ TIMESTAMP = click.option(
     help="Never touch the network: hf://org/name inputs come from the cache only (they are the only inputs "
     "that ever use it; HF_ENDPOINT and HF_TOKEN are honoured).",
 )
+@click.option(
+    "--platform",
+    metavar="OS/ARCH[/VARIANT]",
+    help="Which image of a multi-platform container index to read (e.g. linux/arm64). Default: this machine's.",
+)
 @click.pass_context
-def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool, offline: bool) -> None:
+def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool, offline: bool, platform: str | None) -> None:
     """Audit how dependent an HPC/AI stack is on suppliers and jurisdictions it does not control.
 
     sovaudit reads what a stack is made of (Python, conda, Spack, EasyBuild, modules, OS
@@ -288,7 +304,7 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool, offline: boo
     Exit codes: 0 ok; 1 the gate/policy failed; 2 usage or input error; 3 internal error.
     Shell completion: eval "$(_SOVAUDIT_COMPLETE=bash_source sovaudit)" (zsh_source, fish_source).
     """
-    ctx.obj = Settings(verbosity=-1 if quiet else verbose, debug=debug, offline=offline)
+    ctx.obj = Settings(verbosity=-1 if quiet else verbose, debug=debug, offline=offline, platform=platform)
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)

@@ -621,3 +621,17 @@ def test_container_samples_with_every_collector_in_registry_order() -> None:
         if r.status is InputStatus.READ:
             by_collector[r.collector] = by_collector.get(r.collector, 0) + 1
     assert by_collector == {"oci-image": 6, "dockerfile": 3, "apptainer-definition": 6, "sif-image": 2}
+
+
+def test_the_cli_platform_option_selects_the_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json as json_mod
+
+    from sovaudit.cli import main
+
+    layout, digests = make_multiarch(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["-q", "--platform", "linux/arm64", "scan", str(layout)])
+    assert exc.value.code == 0
+    doc = json_mod.loads(capsys.readouterr().out)
+    debs = [c["id"] for c in doc["components"] if c["id"].startswith("pkg:deb/")]
+    assert len(debs) == 3 and all("arch=arm64" in d for d in debs)
