@@ -631,6 +631,7 @@ def test_the_cli_platform_option_selects_the_image(tmp_path: Path, capsys: pytes
     layout, digests = make_multiarch(tmp_path)
     with pytest.raises(SystemExit) as exc:
         main(["-q", "--platform", "linux/arm64", "scan", str(layout)])
+    assert digests["arm64"] != digests["amd64"]
     assert exc.value.code == 0
     doc = json_mod.loads(capsys.readouterr().out)
     debs = [c["id"] for c in doc["components"] if c["id"].startswith("pkg:deb/")]
