@@ -50,7 +50,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NoReturn
 
 from sovaudit.errors import InputError
 from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath
@@ -1216,10 +1216,10 @@ class ImageTreePath(TreePath):
             return b""
 
     # Base-class internals that touch the host disk: never valid here.
-    def _real(self) -> str:
+    def _real(self) -> NoReturn:
         raise InputError(self.display(), "is inside an image; it has no path on disk")
 
-    def _full(self) -> str:
+    def _full(self) -> NoReturn:
         raise InputError(self.display(), "is inside an image; it has no path on disk")
 
 
