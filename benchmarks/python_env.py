@@ -4,13 +4,17 @@ Run from the repository root::
 
     python benchmarks/python_env.py             # 5 runs of each, best and median
     python benchmarks/python_env.py --runs 10 --peers
+    python benchmarks/python_env.py --no-bytecode   # compile sovaudit's sources in every run
 
 The environment is the test fixture ``tests/.fixtures/env300/`` (built first by
 ``tests/fixtures/build_envs.py`` when it is missing or stale). Every run is a fresh process, so
 each figure includes interpreter start-up and imports, as a user running the command sees it:
 
+* ``python -c pass``: the interpreter's own start-up, which every other row includes;
 * floor: ``python -c`` a loop over ``site-packages`` that parses every ``*.dist-info/METADATA``
   with ``email.parser.BytesHeaderParser``: about the least any reader of installed metadata does;
+* imports: ``import sovaudit.cli`` and every registered collector, instantiated (what a scan pays
+  before it reads a file);
 * ``sovaudit scan ENV -o /dev/null --format inventory-json``;
 * ``sovaudit sbom ENV --format cyclonedx-json -o benchmarks/.work/env300.cdx.json``;
 * with ``--peers``: ``cyclonedx-py environment ENV/bin/python`` (cyclonedx-bom, installed on first
@@ -20,7 +24,14 @@ each figure includes interpreter start-up and imports, as a user running the com
   its time).
 
 Each command runs once untimed first (a warm file cache for all; that run's output gives the
-component count), then ``--runs`` times timed. The ratio is median over the floor's median.
+component count), then ``--runs`` times timed. The ratio is median over the floor's median. CPU
+is the user + system time of the process: less disturbed than wall time on a busy machine.
+
+Bytecode: an installed sovaudit has its ``.pyc`` files (pip compiles them); an editable checkout
+run with ``PYTHONDONTWRITEBYTECODE`` set (as in this project's sandboxes) compiles every module
+it imports on every run, about 0.15 s. So the commands run with ``PYTHONPYCACHEPREFIX`` pointing
+at ``benchmarks/.work/pycache`` and bytecode writing on, and the untimed run fills that cache;
+``--no-bytecode`` measures the other way.
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ PEERS = WORK / "peers"
 #: The peer measured with --peers (pinned, so figures compare across runs).
 PEER_PACKAGE = "cyclonedx-bom==7.5.0"
 
+IMPORTS = "import sovaudit.cli; from sovaudit.pipeline import load_collectors; load_collectors()"
 FLOOR = r"""
 import email.parser, os, sys
 parser = email.parser.BytesHeaderParser()
@@ -64,6 +76,7 @@ class Measure:
     count: str = ""  # components found, or why there is no figure
     runs: int = 0  # 0: --runs
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system
     error: str = ""
 
 
@@ -92,8 +105,22 @@ def _dev_null_intact() -> bool:
     return stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
+#: The environment of every timed command (see "Bytecode" above); set by main().
+CHILD_ENV: dict[str, str] = dict(os.environ)
+
+
+def child_env(bytecode: bool) -> dict[str, str]:
+    env = dict(os.environ)
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache")
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
 def run_once(m: Measure) -> subprocess.CompletedProcess[str] | None:
-    proc = subprocess.run(m.argv, capture_output=True, text=True, check=False, cwd=REPO)
+    proc = subprocess.run(m.argv, capture_output=True, text=True, check=False, cwd=REPO, env=CHILD_ENV)
     if proc.returncode != 0:
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
         m.error = f"failed (exit {proc.returncode}): {tail[:200]}"
@@ -107,9 +134,14 @@ def time_runs(m: Measure, runs: int) -> None:
     m.runs = m.runs or runs
     for _ in range(m.runs):
         started = time.perf_counter()
-        if run_once(m) is None:
+        proc = subprocess.Popen(m.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO, env=CHILD_ENV)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            m.error = f"failed (exit {os.waitstatus_to_exitcode(status)}); run it by hand to see why"
             return
-        m.times.append(time.perf_counter() - started)
+        m.times.append(elapsed)
+        m.cpu.append(usage.ru_utime + usage.ru_stime)
 
 
 def count_components(path: Path) -> str:
@@ -148,7 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each command (default 5)")
     parser.add_argument("--peers", action="store_true", help=f"also time cyclonedx-py ({PEER_PACKAGE})")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="no .pyc cache: sovaudit's modules are compiled in every run")
     args = parser.parse_args(argv)
+    global CHILD_ENV
+    CHILD_ENV = child_env(bytecode=not args.no_bytecode)
 
     env = ensure_env()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -157,13 +193,17 @@ def main(argv: list[str] | None = None) -> int:
     sbom_out = WORK / "env300.cdx.json"
     py = sys.executable
 
+    startup = Measure("python -c pass", [py, "-c", "pass"])
     floor = Measure("floor: BytesHeaderParser over METADATA", [py, "-c", FLOOR, str(site_packages(env))])
+    imports = Measure("imports: cli + all collectors", [py, "-c", IMPORTS])
     scan = Measure("sovaudit scan --format inventory-json", [py, "-m", "sovaudit", "scan", str(env), "-o", os.devnull,
                                                              "--format", "inventory-json"])
     sbom = Measure("sovaudit sbom --format cyclonedx-json", [py, "-m", "sovaudit", "sbom", str(env),
                                                              "--format", "cyclonedx-json", "-o", str(sbom_out)])
-    measures = [floor, scan, sbom]
+    measures = [startup, floor, imports, scan, sbom]
 
+    if run_once(startup) is not None:
+        time_runs(startup, args.runs)
     if (proc := run_once(floor)) is not None:
         floor.count = proc.stdout.strip()
         time_runs(floor, args.runs)
@@ -171,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     if missing := cli_available():
         scan.error = sbom.error = missing
     else:
+        if run_once(imports) is not None:
+            time_runs(imports, args.runs)
         # The untimed run writes a file, for the count; the timed runs write to /dev/null.
         counting = Measure(scan.label, [*scan.argv[:-3], str(inventory_out), *scan.argv[-2:]])
         if run_once(counting) is not None:
@@ -199,15 +241,18 @@ def main(argv: list[str] | None = None) -> int:
                 time_runs(slow, args.runs)  # one run (40 s or more on 2 cores); fast warmed the cache
                 slow.count = count_components(peer_out)
 
+    bytecode = "without .pyc files (compiled in every run)" if args.no_bytecode else "with .pyc files"
     print(f"\n{env.relative_to(REPO)}: {len(truth)} distributions (importlib.metadata); {sys.version.split()[0]}; "
-          f"a fresh process per run; ratio = median / floor median\n")
-    print(f"{'command':<40} {'runs':>4} {'best s':>8} {'median s':>9} {'x floor':>8} {'components':>11}")
+          f"a fresh process per run, {bytecode}; ratio = median / floor median\n")
+    print(f"{'command':<40} {'runs':>4} {'best s':>8} {'median s':>9} {'x floor':>8} {'cpu best':>9} "
+          f"{'components':>11}")
     floor_median = statistics.median(floor.times) if floor.times else 0.0
     for m in measures:
         if m.times and len(m.times) == m.runs:
             median = statistics.median(m.times)
             ratio = f"{median / floor_median:.1f}" if floor_median else "-"
-            print(f"{m.label:<40} {m.runs:>4} {min(m.times):>8.3f} {median:>9.3f} {ratio:>8} {m.count:>11}")
+            cpu = f"{min(m.cpu):.3f}" if m.cpu else "-"
+            print(f"{m.label:<40} {m.runs:>4} {min(m.times):>8.3f} {median:>9.3f} {ratio:>8} {cpu:>9} {m.count:>11}")
         else:
             print(f"{m.label:<40} {m.error or 'failed'}")
     return 0

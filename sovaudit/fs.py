@@ -14,6 +14,7 @@ every collector runs unchanged inside an image.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -39,21 +40,59 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
 @lru_cache(maxsize=8192)
 def _resolved_folder(path: str) -> str:
-    """The real path of a folder; cached, since every file read resolves its folder."""
-    return os.path.realpath(path)
+    """``os.path.realpath(path)`` for an absolute path; cached, since every file read resolves its folder.
+
+    A folder that is not a link resolves to its resolved parent plus its name: one ``lstat`` per
+    new folder instead of one per component of the path (what ``realpath`` does on every call).
+    """
+    parent, _, name = path.rpartition("/")
+    if not parent or name in ("", ".", ".."):
+        return os.path.realpath(path)
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return os.path.realpath(path)
+    if stat.S_ISLNK(st.st_mode):
+        return os.path.realpath(path)
+    base = _resolved_folder(parent)
+    return f"{base}{name}" if base.endswith("/") else f"{base}/{name}"
+
+
+#: How much of a file :meth:`TreePath.read_head` reads at least (and keeps, for one file).
+HEAD_BYTES = 8192
+#: The TreePath read last, its head, whether that is the whole file: see :meth:`TreePath.read_head`.
+_last_head: tuple[TreePath, bytes, bool] | None = None
 
 
 def clear_cache() -> None:
-    """Forget resolved folders (a new scan starts; the tree may have changed)."""
+    """Forget resolved folders and the last head read (a new scan starts; the tree may have changed)."""
+    global _last_head
     _resolved_folder.cache_clear()
+    _last_head = None
 
 
 class TreePath:
-    """A path inside a scanned root. Cheap to create; touches the disk only when asked."""
+    """A path inside a scanned root. Cheap to create; touches the disk only when asked.
 
-    __slots__ = ("_display_root", "_limits", "_lstat", "_rel", "_root")
+    Held as strings (``rel`` is ``""`` for the root itself): building and joining
+    :mod:`pathlib` objects cost more than the reads on a site-packages of 300 distributions.
+    """
+
+    __slots__ = ("_display_root", "_limits", "_lstat", "_prefix", "_rel", "_root", "_root_str")
+
+    _root: Path
+    _root_str: str  # str(root)
+    _prefix: str  # str(root) ending in "/": the start of every path inside it
+    _rel: str  # as str(PurePosixPath) writes it, "" for the root
+    _display_root: str
+    _limits: Limits
+    _lstat: os.stat_result | None
 
     def __init__(
         self,
@@ -64,10 +103,25 @@ class TreePath:
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._root = root
-        self._rel = rel
+        self._root_str = str(root)
+        self._prefix = self._root_str if self._root_str.endswith("/") else self._root_str + "/"
+        text = str(rel)
+        self._rel = "" if text == "." else text
         self._display_root = display_root
         self._limits = limits
-        self._lstat: os.stat_result | None = None
+        self._lstat = None
+
+    def _child(self, rel: str) -> TreePath:
+        """A path in the same tree (no parsing: ``rel`` is already in normal form)."""
+        new = object.__new__(TreePath)
+        new._root = self._root
+        new._root_str = self._root_str
+        new._prefix = self._prefix
+        new._rel = rel
+        new._display_root = self._display_root
+        new._limits = self._limits
+        new._lstat = None
+        return new
 
     # -- construction --------------------------------------------------------------------------
     @classmethod
@@ -89,25 +143,33 @@ class TreePath:
         )
 
     def __truediv__(self, name: str) -> TreePath:
-        return TreePath(self._root, self._rel / name, display_root=self._display_root, limits=self._limits)
+        if isinstance(name, str) and name and name != "." and "/" not in name and not self._rel.startswith("/"):
+            return self._child(f"{self._rel}/{name}" if self._rel else name)
+        joined = str(PurePosixPath(self._rel) / name)
+        return self._child("" if joined == "." else joined)
 
     # -- names ---------------------------------------------------------------------------------
     @property
     def name(self) -> str:
-        return self._rel.name or PurePosixPath(self._display_root).name
+        return self._rel.rpartition("/")[2] or PurePosixPath(self._display_root).name
 
     @property
     def suffix(self) -> str:
-        return PurePosixPath(self.name).suffix
+        name = self.name
+        i = name.rfind(".")
+        return name[i:] if 0 < i < len(name) - 1 else ""
 
     @property
     def rel(self) -> PurePosixPath:
         """The path relative to the scanned root."""
-        return self._rel
+        return PurePosixPath(self._rel) if self._rel else _HERE
 
     @property
     def parent(self) -> TreePath:
-        return TreePath(self._root, self._rel.parent, display_root=self._display_root, limits=self._limits)
+        if self._rel.startswith("/"):
+            parent = str(PurePosixPath(self._rel).parent)
+            return self._child("" if parent == "." else parent)
+        return self._child(self._rel.rpartition("/")[0])
 
     @property
     def limits(self) -> Limits:
@@ -115,7 +177,7 @@ class TreePath:
 
     def display(self) -> str:
         """How this path appears in evidence and messages: the user's input joined with rel."""
-        rel = str(self._rel) if str(self._rel) != "." else ""
+        rel = self._rel
         if not self._display_root:
             return rel or "."
         if not rel:
@@ -129,20 +191,30 @@ class TreePath:
         return f"TreePath({self.display()!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TreePath) and (self._root, self._rel) == (other._root, other._rel)
+        return isinstance(other, TreePath) and (self._root_str, self._rel) == (other._root_str, other._rel)
 
     def __hash__(self) -> int:
-        return hash((self._root, self._rel))
+        return hash((self._root_str, self._rel))
 
     # -- the file system, bounded --------------------------------------------------------------
     @property
     def _os_path(self) -> Path:
-        return self._root / self._rel
+        return Path(self._full())
+
+    def _full(self) -> str:
+        """The path on disk, as given (links not resolved)."""
+        rel = self._rel
+        if not rel:
+            return self._root_str
+        return rel if rel.startswith("/") else self._prefix + rel
+
+    def _inside(self, real: str) -> bool:
+        return real == self._root_str or real.startswith(self._prefix)
 
     def _stat_nolink(self) -> os.stat_result | None:
         if self._lstat is None:
             try:
-                self._lstat = os.lstat(self._os_path)
+                self._lstat = os.lstat(self._full())
             except OSError:
                 return None
         return self._lstat
@@ -151,15 +223,28 @@ class TreePath:
         st = self._stat_nolink()
         return st is not None and stat.S_ISLNK(st.st_mode)
 
-    def _real(self) -> Path:
+    def _in_real_folder(self) -> str | None:
+        """Where this path is once its folder is resolved (its own name kept), or None when that
+        cannot be said without resolving the whole path (the root, ``..``, an absolute rel)."""
+        rel = self._rel
+        if not rel or rel.startswith("/"):
+            return None
+        folder, _, name = self._full().rpartition("/")
+        if name in ("", ".", "..") or not folder:
+            return None
+        real_folder = _resolved_folder(folder)
+        return f"{real_folder}{name}" if real_folder.endswith("/") else f"{real_folder}/{name}"
+
+    def _real(self) -> str:
         """The target on disk, checked to stay inside the root."""
         st = self._stat_nolink()
-        if st is not None and not stat.S_ISLNK(st.st_mode) and self._rel.name:
+        real = None
+        if st is not None and not stat.S_ISLNK(st.st_mode):
             # Not a link itself: only its folder can lead elsewhere, and that is resolved once.
-            real = Path(_resolved_folder(str(self._os_path.parent))) / self._rel.name
-        else:
-            real = Path(os.path.realpath(self._os_path))
-        if not real.is_relative_to(self._root):
+            real = self._in_real_folder()
+        if real is None:
+            real = os.path.realpath(self._full())
+        if not self._inside(real):
             raise InputError(self.display(), "is a link that leaves the scanned tree; not followed")
         return real
 
@@ -211,14 +296,30 @@ class TreePath:
         except OSError as err:
             raise InputError(self.display(), f"cannot list folder: {err.strerror or err}") from err
 
+    def _open(self) -> int:
+        """A read-only descriptor of this path's target, which is inside the root.
+
+        A path not yet looked at is opened in its resolved folder with ``O_NOFOLLOW`` at once (a
+        link there fails with ``ELOOP`` and takes the general way): one ``lstat`` less per file.
+        """
+        if self._lstat is None and _NOFOLLOW and (real := self._in_real_folder()) is not None:
+            if not self._inside(real):
+                raise InputError(self.display(), "is a link that leaves the scanned tree; not followed")
+            try:
+                return os.open(real, os.O_RDONLY | _NONBLOCK | _NOFOLLOW)
+            except OSError as err:
+                if err.errno != errno.ELOOP:
+                    raise InputError(self.display(), f"cannot open: {err.strerror or err}") from err
+        real = self._real()
+        try:
+            return os.open(real, os.O_RDONLY | _NONBLOCK | _NOFOLLOW)
+        except OSError as err:
+            raise InputError(self.display(), f"cannot open: {err.strerror or err}") from err
+
     def read_bytes(self, limit: int | None = None) -> bytes:
         """The whole file, if it is a regular file within the size limit."""
         cap = self._limits.max_file_bytes if limit is None else limit
-        real = self._real()
-        try:
-            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-        except OSError as err:
-            raise InputError(self.display(), f"cannot open: {err.strerror or err}") from err
+        fd = self._open()
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
@@ -250,17 +351,29 @@ class TreePath:
             raise InputError(self.display(), f"is not UTF-8 text (byte {err.start})") from err
 
     def read_head(self, n: int) -> bytes:
-        """At most the first ``n`` bytes, for content sniffing; empty if unreadable."""
+        """At most the first ``n`` bytes, for content sniffing; empty if unreadable.
+
+        The walker offers each file (one TreePath) to every collector in turn and most of them
+        sniff its first bytes: the head last read through this TreePath (at least
+        :data:`HEAD_BYTES`) is kept, like its ``lstat``, and served again, so a file is opened
+        once for all of them. Only one head is kept, whatever the number of paths alive.
+        """
+        global _last_head
+        if _last_head is not None and _last_head[0] is self and (_last_head[2] or len(_last_head[1]) >= n):
+            return _last_head[1][:n]
+        want = max(n, HEAD_BYTES)
         try:
             real = self._real()
-            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            fd = os.open(real, os.O_RDONLY | _NONBLOCK)
         except (InputError, OSError):
             return b""
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return b""
-            return os.read(fd, n)
+            head = os.read(fd, want)
         except OSError:
             return b""
         finally:
             os.close(fd)
+        _last_head = (self, head, len(head) < want)
+        return head[:n]

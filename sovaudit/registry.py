@@ -9,13 +9,72 @@ smaller audit would look clean.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
-from importlib.metadata import entry_points
-from typing import Generic, TypeVar
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sovaudit.errors import PluginError
 
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
 T = TypeVar("T")
+
+
+def entry_points(group: str) -> Sequence[EntryPoint]:
+    """``importlib.metadata.entry_points(group=group)``, without importing ``importlib.metadata``
+    (about 30 ms with the ``email`` package it loads) when no installed distribution declares the
+    group at all, which is the usual case: no plugins installed.
+    """
+    declared = declared_groups()
+    if declared is not None and group not in declared:
+        return ()
+    from importlib.metadata import entry_points as read
+
+    return tuple(read(group=group))
+
+
+def declared_groups() -> frozenset[str] | None:
+    """Every entry-point group named in an ``entry_points.txt`` of a distribution on ``sys.path``.
+
+    The distributions are found where ``importlib.metadata`` finds them (``*.dist-info`` and
+    ``*.egg-info`` folders directly in each ``sys.path`` folder, ``""`` being the current
+    folder); a section header there is the only way a group can have entries. None when this
+    cannot be told so simply: a zip file or an ``.egg`` on ``sys.path``, an import finder that
+    provides distributions of its own, a file that cannot be read. ``importlib.metadata`` is
+    asked then.
+    """
+    from importlib.machinery import PathFinder
+
+    if any(getattr(f, "find_distributions", None) is not None and f is not PathFinder for f in sys.meta_path):
+        return None
+    groups: set[str] = set()
+    for entry in sys.path:
+        root = entry or "."
+        if not isinstance(root, str) or os.path.basename(root).lower().endswith(".egg"):
+            return None
+        try:
+            names = os.listdir(root)
+        except OSError:
+            if os.path.exists(root):
+                return None  # a zip file, or a folder that cannot be listed
+            continue
+        for name in names:
+            if not name.lower().endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                with open(os.path.join(root, name, "entry_points.txt"), encoding="utf-8") as fh:
+                    text = fh.read()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+                continue  # what importlib.metadata skips too
+            except Exception:  # anything else is for importlib.metadata to report
+                return None
+            for line in text.splitlines():
+                line = line.strip()
+                if line.startswith("[") and line.endswith("]"):
+                    groups.add(line.strip("[]"))
+    return frozenset(groups)
 
 
 class Registry(Generic[T]):

@@ -86,3 +86,17 @@ def test_unreadable_file(tmp_path: Path) -> None:
     f.chmod(0)
     with pytest.raises(InputError, match="cannot open"):
         TreePath.for_input(f).read_bytes()
+
+
+def test_read_head_is_read_once_per_path_and_kept_for_one_path(tmp_path: Path) -> None:
+    f = tmp_path / "modulefile"
+    f.write_bytes(b"#%Module1.0\n" + b"x" * 20_000)
+    tp = TreePath.for_input(tmp_path) / "modulefile"
+    assert tp.read_head(8) == b"#%Module"
+    assert tp.read_head(12) == b"#%Module1.0\n"
+    assert len(tp.read_head(16_384)) == 16_384  # more than was kept: read again
+    f.write_bytes(b"changed")
+    assert (TreePath.for_input(tmp_path) / "modulefile").read_head(8) == b"changed"  # a new path reads anew
+    small = tmp_path / "small"
+    small.write_bytes(b"abc")
+    assert (TreePath.for_input(tmp_path) / "small").read_head(100_000) == b"abc"

@@ -58,3 +58,38 @@ def test_a_broken_plugin_stops_the_run(monkeypatch: pytest.MonkeyPatch, target: 
 def test_unknown_name_lists_the_known_ones() -> None:
     with pytest.raises(PluginError, match="known: .*cyclonedx-json"):
         EMITTERS.get("nope")
+
+
+# -- entry points are read without importlib.metadata when no distribution declares the group ------
+def _dist(site: Any, name: str, entry_points_txt: str | None) -> None:
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    if entry_points_txt is not None:
+        (info / "entry_points.txt").write_text(entry_points_txt)
+
+
+def test_entry_points_match_importlib_metadata(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+    import sys
+
+    _dist(tmp_path, "acme_plugin", "[sovaudit.collectors]\nacme = acme.mod:AcmeCollector\n\n[ console_scripts ]\n")
+    _dist(tmp_path, "plain", None)
+    _dist(tmp_path, "other", "# [sovaudit.emitters]\n[other.group]\nx=y:z\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    declared = registry_mod.declared_groups()
+    assert declared is not None
+    assert {"sovaudit.collectors", "other.group"} <= declared and "sovaudit.emitters" not in declared
+    for group in ("sovaudit.collectors", "sovaudit.emitters", "other.group", "console_scripts", "no.such.group"):
+        expected = sorted((e.name, e.value) for e in importlib.metadata.entry_points(group=group))
+        assert sorted((e.name, e.value) for e in registry_mod.entry_points(group)) == expected
+    assert [e.name for e in registry_mod.entry_points("sovaudit.collectors")] == ["acme"]
+
+
+def test_a_zip_on_sys_path_is_left_to_importlib_metadata(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    (tmp_path / "plugins.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "plugins.zip"), *sys.path])
+    assert registry_mod.declared_groups() is None
+    assert list(registry_mod.entry_points("sovaudit.collectors")) == []

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 
 from sovaudit.collectors.dpkg import (
     contains_edges,
     licence_expression,
     operating_system,
-    purl,
+    parent_name,
     read_os_release,
     tree_root,
 )
@@ -37,6 +36,7 @@ from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import TreePath
 from sovaudit.model import Component, Edge, Evidence, InputRecord, InputStatus, Inventory, Layer, Relation
+from sovaudit.purl import build as purl
 
 _KEEP = frozenset("PVALomUTcCDp")
 _CONSTRAINT = re.compile(r"[<>=~]")
@@ -50,7 +50,7 @@ class ApkCollector(Collector):
 
     def detect(self, path: TreePath) -> bool:
         name = path.name
-        if name == "installed" and PurePosixPath(path.display()).parent.name == "db":
+        if name == "installed" and parent_name(path) == "db":
             return True
         if "installed" not in name:
             return False

@@ -41,13 +41,10 @@ rpm and apk collectors.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
@@ -64,6 +61,7 @@ from sovaudit.model import (
     Relation,
     component_id,
 )
+from sovaudit.purl import build as purl
 
 #: Status words (third word of ``Status``) with nothing of the package left but configuration.
 _GONE = frozenset({"not-installed", "config-files"})
@@ -93,7 +91,7 @@ class DpkgCollector(Collector):
 
     def detect(self, path: TreePath) -> bool:
         name = path.name
-        parent = PurePosixPath(path.display()).parent.name
+        parent = parent_name(path)
         if name == "status.d":
             return parent == "dpkg" and path.is_dir()
         if parent == "status.d":
@@ -424,6 +422,8 @@ class _CopyrightCache:
             data = path.read_bytes(_MAX_COPYRIGHT)
         except InputError:  # too big, or behind a link out of the tree: not read
             return "", "", "unreadable", ""
+        import hashlib  # only packages with a copyright file need it
+
         digest = hashlib.blake2b(data, digest_size=16).digest()
         parsed = self._by_digest.get(digest)
         if parsed is None:
@@ -501,45 +501,9 @@ def licence_expression(raw: str) -> tuple[str, str]:
 
 
 # -- shared with the rpm and apk collectors --------------------------------------------------------
-_LOWERCASE_TYPES = frozenset({"apk"})  # purl types whose namespace and name packageurl lower-cases
-
-
-@functools.lru_cache(maxsize=64)
-def _qualifier_string(qualifiers: tuple[tuple[str, str], ...]) -> str:
-    from packageurl import normalize_qualifiers
-
-    return normalize_qualifiers(dict(qualifiers), encode=True) or ""
-
-
-def purl(ptype: str, namespace: str | None, name: str, version: str = "",
-         qualifiers: tuple[tuple[str, str], ...] = ()) -> str:
-    """``PackageURL(...).to_string()`` for deb, rpm and apk, without its per-call cost (~0.1 ms).
-
-    Same quoting (the library's own ``quote``), same normalisation for these three types; the
-    qualifier string is built by the library and cached (a database has a handful of distinct
-    ones). A test checks it against the library on real and generated names.
-    """
-    from packageurl import quote
-
-    lower = ptype in _LOWERCASE_TYPES
-
-    def clean(text: str) -> str:  # what the constructor does, then what to_string does after quoting
-        text = text.strip().strip("/")
-        text = quote(text.lower() if lower else text).strip().strip("/")
-        return text.lower() if lower else text
-
-    parts = ["pkg:", ptype, "/"]
-    if namespace:
-        segments = [quote(seg) for seg in (namespace.lower() if lower else namespace).split("/") if seg.strip()]
-        if segments:
-            parts += ["/".join(segments), "/"]
-    parts.append(clean(name))
-    if version and version.strip():
-        parts += ["@", quote(version.strip())]
-    q = _qualifier_string(tuple(sorted(qualifiers)))
-    if q:
-        parts += ["?", q]
-    return "".join(parts)
+def parent_name(path: TreePath) -> str:
+    """The name of the folder ``path`` is shown in (``PurePosixPath(path.display()).parent.name``)."""
+    return path.display().rpartition("/")[0].rpartition("/")[2]
 
 
 def tree_root(path: TreePath, tail: tuple[str, ...]) -> TreePath | None:

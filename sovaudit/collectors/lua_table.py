@@ -21,6 +21,7 @@ for the calls it understands (``load``, ``whatis``, ``prepend_path`` ...) withou
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -79,8 +80,8 @@ class LuaTable:
 
 
 # -- lexer ---------------------------------------------------------------------------------------
-_TOKEN = re.compile(
-    r"""
+#: Compiled on first use (about 1.5 ms with the escapes): a scan that reads no Lua pays nothing.
+_TOKEN_PATTERN = r"""
     (?P<pre>\s*+)
     (?:
       (?P<dq>"(?:[^"\\\n]++|\\z\s*+|\\[^z])*+")
@@ -94,15 +95,23 @@ _TOKEN = re.compile(
     | (?P<op2>\.\.\.|\.\.|==|~=|<=|>=|<<|>>|//|::|[-+*/%^\#&~|<>=(){}\[\];:,.])
     | (?P<end>\Z)
     )
-    """,
-    re.VERBOSE,
-)
+"""
+
+
+@functools.cache
+def _token() -> re.Pattern[str]:
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE)
+
 
 _SIMPLE_ESCAPES = {
     "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
     "\\": "\\", '"': '"', "'": "'", "\n": "\n",
 }  # fmt: skip
-_ESCAPE = re.compile(r"\\(z\s*|x[0-9a-fA-F]{2}|[0-9]{1,3}|u\{[0-9a-fA-F]{1,8}\}|\r\n?|\n\r?|[\s\S])")
+
+
+@functools.cache
+def _escape() -> re.Pattern[str]:
+    return re.compile(r"\\(z\s*|x[0-9a-fA-F]{2}|[0-9]{1,3}|u\{[0-9a-fA-F]{1,8}\}|\r\n?|\n\r?|[\s\S])")
 
 
 def _unescape(body: str, source: str, line: int) -> str:
@@ -111,7 +120,7 @@ def _unescape(body: str, source: str, line: int) -> str:
         return body
     out = bytearray()
     pos = 0
-    for m in _ESCAPE.finditer(body):
+    for m in _escape().finditer(body):
         out += body[pos : m.start()].encode("utf-8", "surrogatepass")
         esc = m.group(1)
         c = esc[0]
@@ -148,7 +157,7 @@ def tokens(text: str, source: str) -> Iterator[Token]:
     """
     pos = 0
     line = 1
-    match_at = _TOKEN.match
+    match_at = _token().match
     while True:
         m = match_at(text, pos)
         if m is None:

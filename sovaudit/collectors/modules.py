@@ -2147,14 +2147,15 @@ class ModulefileCollector(Collector):
         if path.name in _RC_NAMES or path.name == "default" or _ignored(path.name):
             return False
         head = path.read_head(HEAD_BYTES)
-        sniff = path.read_head(EB_SNIFF_BYTES) if len(head) == HEAD_BYTES else head
-        if _EB_MARKER.search(sniff):
-            return False  # EasyBuild's collector reads these
         if path.name.endswith(".lua"):
-            if _CACHE_NAME.match(path.name) or _CACHE_HEAD.match(head):
+            if _CACHE_NAME.match(path.name) or _CACHE_HEAD.match(head) or not _LMOD_SPECIFIC.search(head):
                 return False
-            return _LMOD_SPECIFIC.search(head) is not None
-        return head.startswith(b"#%Module")
+        elif not head.startswith(b"#%Module"):
+            return False
+        # Only a modulefile is searched for EasyBuild's marks (up to 256 KiB: every other file
+        # of a walked tree would pay for that read and search).
+        sniff = path.read_head(EB_SNIFF_BYTES) if len(head) == HEAD_BYTES else head
+        return not _EB_MARKER.search(sniff)  # EasyBuild's collector reads those
 
     def collect(self, path: TreePath) -> Inventory:
         name, version = _name_from_file(path)

@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packageurl import PackageURL
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
+from sovaudit import purl as purls
 from sovaudit.errors import InputError
 from sovaudit.fs import TreePath
 from sovaudit.graph import merge_components, merge_edges
 from sovaudit.model import Component, Edge, Evidence, InputRecord, Inventory, Layer, Pairs, Relation
+
+if TYPE_CHECKING:  # packaging is imported when a line needs its full PEP 508 parser, not for every scan
+    from packaging.requirements import Requirement
 
 #: Hash algorithm names (lower case, without "-" and "_") -> CycloneDX/SPDX spelling, digest length.
 _HASH_ALGORITHMS = {
@@ -50,15 +49,26 @@ _SECRET_QUERY = re.compile(
 )
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+class InvalidRequirement(ValueError):
+    """Not a PEP 508 requirement (``packaging``'s error, raised again so that callers need not import it)."""
+
+
 @functools.lru_cache(maxsize=8192)
 def normalise_name(name: str) -> str:
-    """The PEP 503 form of a project name: ``Foo_Bar.baz`` -> ``foo-bar-baz``."""
-    return str(canonicalize_name(name))
+    """The PEP 503 form of a project name: ``Foo_Bar.baz`` -> ``foo-bar-baz``.
+
+    ``re.sub(r"[-_.]+", "-", name).lower()``, as PEP 503 defines it (and ``packaging``'s
+    ``canonicalize_name`` computes it; a test compares the two).
+    """
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def purl(name: str, version: str = "") -> str:
-    """``pkg:pypi/<normalised name>[@version]``."""
-    return str(PackageURL(type="pypi", name=normalise_name(name), version=version or None).to_string())
+    """``pkg:pypi/<normalised name>[@version]``, as packageurl-python writes it."""
+    return purls.build("pypi", None, normalise_name(name), version)
 
 
 def strip_credentials(url: str) -> str:
@@ -92,7 +102,12 @@ def hashes_of(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
 @functools.lru_cache(maxsize=8192)
 def requirement(text: str) -> Requirement:
     """A PEP 508 requirement (cached: the same lines recur; do not change it). Raises InvalidRequirement."""
-    return Requirement(text)
+    from packaging import requirements
+
+    try:
+        return requirements.Requirement(text)
+    except requirements.InvalidRequirement as err:
+        raise InvalidRequirement(str(err)) from err
 
 
 def exact_version(req: Requirement) -> str:
@@ -200,6 +215,8 @@ class Locked:
 
 def load_toml(path: TreePath) -> tuple[str, dict[str, Any]]:
     """The text and the parsed document of a TOML file; a syntax error is an InputError."""
+    import tomllib  # only lock files need it
+
     text = path.read_text()
     try:
         return text, tomllib.loads(text)

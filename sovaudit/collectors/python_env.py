@@ -30,15 +30,12 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import NamedTuple
-
-from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
-from packaging.requirements import InvalidRequirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from typing import TYPE_CHECKING, NamedTuple
 
 from sovaudit import licenses
 from sovaudit.collectors import pypi
@@ -46,6 +43,9 @@ from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import TreePath
 from sovaudit.model import Component, Edge, Evidence, InputRecord, InputStatus, Inventory
+
+if TYPE_CHECKING:  # packaging is imported only for what the fast paths below do not settle
+    from packaging.markers import Marker
 
 NAME = "python-environment"
 _DIST_SUFFIXES = (".dist-info", ".egg-info")
@@ -65,10 +65,37 @@ _SIMPLE_REQUIREMENT = re.compile(
     rf"(\(\s*{_SPECIFIER}(?:\s*,\s*{_SPECIFIER})*\s*\)|{_SPECIFIER}(?:\s*,\s*{_SPECIFIER})*)?\s*"  # versions
     r"(?:;\s*(.*\S))?\s*"  # marker
 )
+#: A specifier of :data:`_PLAIN_SPECIFIER` in its parts: operator, release, pre-release spelling and
+#: number, post-release (``-N`` or spelling and number), dev-release and number, wildcard.
+_SPECIFIER_PARTS = re.compile(
+    r"(~=|==|!=|<=|>=|<|>)([0-9]+(?:\.[0-9]+)*)"
+    r"(?:[-_.]?(alpha|beta|preview|pre|a|b|c|rc)[-_.]?([0-9]*))?"
+    r"(?:-([0-9]+)|[-_.]?(post|rev|r)[-_.]?([0-9]*))?"
+    r"(?:[-_.]?(dev)[-_.]?([0-9]*))?(\.\*)?"
+)
+_PRE_SPELLING = {"alpha": "a", "beta": "b", "c": "rc", "pre": "rc", "preview": "rc"}
+#: PEP 440 pre-, post- and dev-release parts in lower case, as ``packaging``'s specifier grammar
+#: writes them (``2.0a0``, ``1.0.post1``, ``1.36.0-1``, ``2.0a.0``, ``1.0.dev3``).
+_SUFFIXES = (
+    r"(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?"
+    r"(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?"
+    r"(?:[-_.]?dev[-_.]?[0-9]*)?"
+)
+#: Specifiers ``packaging`` accepts as they are (a subset of its grammar: no epoch, ``v``, local
+#: version or upper case), so that they need not be parsed by it.
 _PLAIN_SPECIFIER = re.compile(
-    r"~=[0-9]+(?:\.[0-9]+)+|(?:<=|>=|<|>)[0-9]+(?:\.[0-9]+)*|(?:==|!=)[0-9]+(?:\.[0-9]+)*(?:\.\*)?"
+    rf"~=[0-9]+(?:\.[0-9]+)+{_SUFFIXES}|(?:<=|>=|<|>|==|!=)[0-9]+(?:\.[0-9]+)*{_SUFFIXES}"
+    r"|(?:==|!=)[0-9]+(?:\.[0-9]+)*\.\*"
 )
 _UNKNOWN = frozenset({"", "UNKNOWN", "None"})
+#: Marker variables compared as PEP 440 versions (of those a scanned environment may tell).
+_VERSION_VARIABLES = frozenset({"python_version", "python_full_version", "implementation_version", "platform_release"})
+_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+#: What might parse as a version (``packaging`` before 26 tried that for every variable).
+_VERSION_LIKE = re.compile(r"\s*[vV]?[0-9]")
+_ORDER = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+}
 _FIELD = re.compile(r"\n(?![ \t])")
 
 
@@ -242,10 +269,41 @@ class _MarkerLogic:
             raise ValueError("not a comparison of a variable with a string")
         if names[0] not in self.known:
             return None
-        try:
-            return _marker(f"{lhs} {op} {rhs}").evaluate(self.known)
-        except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName, ValueError):
-            return None
+        return comparison(lhs, op, rhs, self.known)
+
+
+def comparison(lhs: str, op: str, rhs: str, known: dict[str, str]) -> bool | None:
+    """One comparison of a marker whose variable is known, as ``packaging`` evaluates it; None if
+    it cannot be evaluated.
+
+    The comparisons that fill real metadata (``python_version < "3.11"`` with plain release
+    numbers, ``extra == "test"``, ``implementation_name == "cpython"``) are decided here, by the
+    rules ``packaging`` applies to them (PEP 440 order of release numbers; PEP 685 names; plain
+    string equality for a value that cannot be a version); anything else is left to
+    ``packaging``, imported then. A test compares the two.
+    """
+    if lhs in known and rhs[:1] in ("'", '"'):
+        value, literal = known[lhs], rhs[1:-1]
+        if lhs == "extra":
+            if op in ("==", "!="):
+                return (pypi.normalise_name(literal) == value) is (op == "==")
+        elif lhs in _VERSION_VARIABLES:
+            if op in _ORDER and _RELEASE.fullmatch(value) and _RELEASE.fullmatch(literal):
+                return bool(_ORDER[op](_release(value), _release(literal)))
+        elif op in ("==", "!=") and not _VERSION_LIKE.match(literal):
+            return (value == literal) is (op == "==")
+    try:
+        return bool(_marker(f"{lhs} {op} {rhs}").evaluate(known))
+    except ValueError:  # packaging's InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
+        return None
+
+
+def _release(text: str) -> tuple[int, ...]:
+    """A plain release number as PEP 440 orders it: trailing zeros do not count."""
+    numbers = [int(n) for n in text.split(".")]
+    while len(numbers) > 1 and numbers[-1] == 0:
+        numbers.pop()
+    return tuple(numbers)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -255,6 +313,8 @@ def _uses_extra(marker: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _marker(text: str) -> Marker:
+    from packaging.markers import Marker
+
     return Marker(text)
 
 
@@ -272,24 +332,52 @@ class Dependency(NamedTuple):
 def _specifier(text: str) -> str | None:
     """``packaging``'s canonical form of a version specifier list, or None if it is not valid.
 
-    Plain release versions (the vast majority) are checked by one regular expression;
-    anything else is left to ``SpecifierSet``.
+    The usual forms (release numbers with pre-, post- or dev-release parts, each operator and
+    release once) are checked by one regular expression; anything else is left to
+    ``SpecifierSet`` (importing it costs more than reading all the specifiers of a
+    site-packages). A test compares the two.
     """
     parts = [p.replace(" ", "") for p in text.split(",")]
-    if all(_PLAIN_SPECIFIER.fullmatch(p) for p in parts):
+    if all(_PLAIN_SPECIFIER.fullmatch(p) for p in parts) and not _may_repeat(parts):
         return ",".join(sorted(parts))
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return str(SpecifierSet(text))
     except InvalidSpecifier:
         return None
 
 
+def _may_repeat(parts: list[str]) -> bool:
+    """Whether two of the specifiers are one to ``packaging``, which keeps only one of them
+    (``!=1.0,!=1.0.0``): the same operator and the same PEP 440 version (for ``~=``, the same
+    release up to trailing zeros, and for ``.*`` the same text: more often than ``packaging``
+    says, which only costs a call to it)."""
+    seen = set()
+    for part in parts:
+        m = _SPECIFIER_PARTS.fullmatch(part)
+        if m is None:
+            return True
+        op, release, pre, pre_n, post_dash, post, post_n, dev, dev_n, wildcard = m.groups()
+        key: tuple[object, ...] = (op, part) if wildcard else (
+            op,
+            _release(release),
+            (_PRE_SPELLING.get(pre, pre), int(pre_n or 0)) if pre else None,
+            int(post_dash) if post_dash else (int(post_n or 0) if post else None),
+            int(dev_n or 0) if dev else None,
+        )
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
+
+
 @functools.lru_cache(maxsize=8192)
 def dependency(text: str) -> Dependency:
-    """A Requires-Dist line (cached). Raises InvalidRequirement.
+    """A Requires-Dist line (cached). Raises :class:`pypi.InvalidRequirement`.
 
     The common shape (``name[extras] (specifiers) ; marker``) is split by one regular
-    expression, its specifiers checked by ``packaging``; anything else (URLs, odd spacing) goes
+    expression, its specifiers checked by :func:`_specifier`; anything else (URLs, odd spacing) goes
     through ``packaging.requirements.Requirement``. Parsing 1,500 lines with ``Requirement``
     alone would cost as much as reading all of site-packages.
     """
@@ -455,7 +543,7 @@ def _read_dist(entry: TreePath, failures: list[InputRecord]) -> _Dist:
     for text, number, where in lines:
         try:
             requires.append((dependency(text), Evidence(path=where, collector=NAME, line=number)))
-        except InvalidRequirement:
+        except pypi.InvalidRequirement:
             props.append(("python:unparsed-requires-dist", text[:200]))
 
     expression, declared = _licence(h)
@@ -546,7 +634,7 @@ class PythonEnvironmentCollector(Collector):
         if name in _SITE_FOLDERS or name.endswith(_DIST_SUFFIXES) or (path / "pyvenv.cfg").is_file():
             return True
         try:
-            names = {c.name.lower() for c in path.iterdir()}
+            names = {n.lower() for n in path.names()}
         except InputError:
             return False
         return not (names & _PROJECT_FILES) and any(n.endswith(_DIST_SUFFIXES) for n in names)

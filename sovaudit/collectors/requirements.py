@@ -21,9 +21,6 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from packaging.requirements import InvalidRequirement
-from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
-
 from sovaudit.collectors import pypi
 from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
@@ -235,7 +232,7 @@ class _Read:
         props: list[tuple[str, str]] = [("python:editable", "true")] if editable else []
         try:
             req = pypi.requirement(spec)
-        except InvalidRequirement:
+        except pypi.InvalidRequirement:
             return self._url_requirement(spec, evidence, hashes, props)
         version = pypi.exact_version(req)
         if not version and str(req.specifier):
@@ -259,12 +256,14 @@ class _Read:
         name = m.group(1) if (m := _EGG.search(spec)) else ""
         version = _file_version(spec)
         if not name:
+            from packaging import utils  # only URL requirements need it
+
             try:
-                name = str(parse_wheel_filename(_file_name(spec))[0])
-            except InvalidWheelFilename:
+                name = str(utils.parse_wheel_filename(_file_name(spec))[0])
+            except utils.InvalidWheelFilename:
                 try:
-                    name = str(parse_sdist_filename(_file_name(spec))[0])
-                except InvalidSdistFilename:
+                    name = str(utils.parse_sdist_filename(_file_name(spec))[0])
+                except utils.InvalidSdistFilename:
                     return None
         return _Entry(name=name, version=version, evidence=evidence, hashes=hashes + _fragment_hashes(spec),
                       props=props + _source(spec))
@@ -309,14 +308,16 @@ def _file_name(url: str) -> str:
 
 
 def _file_version(url: str) -> str:
+    from packaging import utils  # only URL requirements need it
+
     name = _file_name(url)
     try:
-        return str(parse_wheel_filename(name)[1])
-    except InvalidWheelFilename:
+        return str(utils.parse_wheel_filename(name)[1])
+    except utils.InvalidWheelFilename:
         pass
     try:
-        return str(parse_sdist_filename(name)[1])
-    except InvalidSdistFilename:
+        return str(utils.parse_sdist_filename(name)[1])
+    except utils.InvalidSdistFilename:
         return ""
 
 

@@ -37,7 +37,6 @@ from sovaudit.collectors.dpkg import (
     contains_edges,
     licence_expression,
     operating_system,
-    purl,
     read_os_release,
     tree_root,
 )
@@ -45,6 +44,7 @@ from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import MiB, TreePath
 from sovaudit.model import Component, Edge, Evidence, Inventory, Layer, Relation
+from sovaudit.purl import build as purl
 
 # Header tags (rpm's lib/rpmtag.h).
 SIGMD5 = 261

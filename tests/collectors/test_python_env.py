@@ -9,13 +9,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 from sovaudit import inventory_json
+from sovaudit.collectors import pypi
 from sovaudit.collectors.python_env import (
     MarkerEnvironment,
     PythonEnvironmentCollector,
+    comparison,
     dependency,
     parse_headers,
 )
@@ -307,3 +311,64 @@ def test_a_venv_without_site_packages_is_an_input_error(tmp_path: Path) -> None:
     write(tmp_path / "venv" / "pyvenv.cfg", "version = 3.12.1\n")
     with pytest.raises(InputError, match="pyvenv.cfg but no lib/pythonX.Y/site-packages"):
         collect(tmp_path / "venv")
+
+
+# -- the comparisons decided without packaging give packaging's answers ------------------------------
+_RELEASES = st.from_regex(r"[0-9]{1,2}(\.[0-9]{1,2}){0,3}", fullmatch=True)
+_LITERALS = _RELEASES | st.sampled_from(
+    ["3.8.*", "3.10rc1", "v3", " 3.9", "cpython", "CPython", "PyPy", "win32", "Windows", "linux", "test", "Test_Extra",
+     "a.b", "", "1", "3.11.0+local", "3!1.0"]
+)
+
+
+@given(
+    variable=st.sampled_from(["python_version", "python_full_version", "implementation_name",
+                              "platform_python_implementation", "sys_platform", "platform_system", "extra"]),
+    value=_RELEASES | st.sampled_from(["cpython", "CPython", "pypy", "PyPy", "win32", "Windows", "", "test",
+                                       "test-extra", "3.11.7"]),
+    op=st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "===", "~=", "in", "not in"]),
+    literal=_LITERALS,
+    quote=st.sampled_from(["'", '"']),
+)
+def test_comparison_matches_packaging(variable: str, value: str, op: str, literal: str, quote: str) -> None:
+    if variable == "extra":
+        value = pypi.normalise_name(value)  # the environment's extra is always a normalised name
+    rhs = f"{quote}{literal}{quote}"
+    try:
+        expected: bool | None = Marker(f"{variable} {op} {rhs}").evaluate({variable: value})
+    except ValueError:  # InvalidMarker, UndefinedComparison
+        expected = None
+    assert comparison(variable, op, rhs, {variable: value}) == expected
+
+
+# -- specifiers read without packaging are packaging's canonical form ---------------------------------
+_VERSIONS = st.from_regex(
+    r"v?([0-9]!)?[0-9]{1,3}(\.[0-9]{1,3}){0,3}"
+    r"([-_.]?(alpha|beta|preview|pre|a|b|c|rc|RC)[-_.]?[0-9]{0,2})?"
+    r"(-[0-9]{1,2}|[-_.]?(post|rev|r)[-_.]?[0-9]{0,2})?"
+    r"([-_.]?dev[-_.]?[0-9]{0,2})?(\.\*|\+local\.1|\.x)?",
+    fullmatch=True,
+)
+_SPECIFIERS = st.tuples(st.sampled_from(["==", "!=", "<=", ">=", "<", ">", "~=", "==="]), _VERSIONS).map("".join)
+
+
+#: Spellings of the same versions, which packaging keeps once.
+_ALIKE = st.sampled_from([
+    "!=1.0", "!=1.0.0", "!=1.0a0", "!=1.0a", "!=1.0-a0", "!=1.0alpha0", "!=1.0.post0", "!=1.0-0", "!=1.0post",
+    "!=1.0.dev", "!=1.0.dev0", "~=1.0", "~=1.0.0", "==1.0.*", "==1.0.0.*", ">=1.0c1", ">=1.0rc1", ">=1.0pre1",
+    ">=1.0-1", ">=1.0.post1", ">=1.0r1", ">=1.0rev1", ">= 2.1", ">=02.1",
+])
+
+
+@given(st.lists(_SPECIFIERS | _ALIKE, min_size=1, max_size=4))
+def test_specifier_is_packagings_canonical_form(parts: list[str]) -> None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from sovaudit.collectors.python_env import _specifier
+
+    text = ",".join(parts)
+    try:
+        expected: str | None = str(SpecifierSet(text))
+    except InvalidSpecifier:
+        expected = None
+    assert _specifier(text) == expected

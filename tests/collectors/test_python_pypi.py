@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.utils import canonicalize_name
 
 from sovaudit.collectors import pypi
 from sovaudit.model import Evidence
@@ -72,3 +75,8 @@ def test_inventory_merges_a_package_listed_twice() -> None:
     assert len(inv.components) == 1
     assert [e.path for e in inv.components[0].evidence] == ["a.txt", "b.txt"]
     assert len(inv.components[0].hashes) == 2
+
+
+@given(st.text(max_size=20) | st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,20}", fullmatch=True))
+def test_normalise_name_is_packagings_canonical_name(name: str) -> None:
+    assert pypi.normalise_name(name) == canonicalize_name(name)

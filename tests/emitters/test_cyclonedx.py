@@ -849,3 +849,32 @@ def test_ten_thousand_components_render_quickly_as_xml(big: Inventory) -> None:
     assert data.count(b"<component type=") == 10_001  # + the tool
     assert data.count(b"<dependency ref=") == 10_000 + len({(e.source, e.target) for e in big.edges})
     assert cpu < 30, f"10,000 components took {cpu:.1f} s of CPU ({wall:.1f} s wall)"
+
+
+def test_spdx_ids_are_the_librarys() -> None:
+    from cyclonedx import spdx
+
+    ids = cdx._spdx_ids()
+    assert len(ids) > 500
+    for value in [*sorted(ids), "mit", "Apache-2.0 ", "GPL-2.0+", "LicenseRef-x", "MIT OR Apache-2.0", ""]:
+        assert cdx.is_supported_id(value) == spdx.is_supported_id(value), value
+
+
+def test_indented_json_is_json_dumps_indent_2() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+    docs = st.recursive(
+        scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(docs)
+    def check(doc: Any) -> None:
+        assert cdx.indented_json(doc) == json.dumps(doc, indent=2)
+
+    check()
+    assert cdx.indented_json({1: "int key"}) == json.dumps({1: "int key"}, indent=2)  # left to json.dumps
+    document = json.loads(render_json(small_inventory()))
+    assert cdx.indented_json(document) == json.dumps(document, indent=2)
