@@ -295,7 +295,7 @@ def _str(obj: dict[str, Any], key: str, ptr: str, *, required: bool = False) -> 
         if required:
             raise SbomError(f"{ptr or '/'}: no {key!r}")
         return ""
-    if key == "version" and isinstance(v, int | float) and not isinstance(v, bool):
+    if key in ("version", "versionInfo") and isinstance(v, int | float) and not isinstance(v, bool):  # 1.0 as a number
         return str(v)
     raise SbomError(f"{ptr}/{key}: expected a string, got {_tname(v)}")
 

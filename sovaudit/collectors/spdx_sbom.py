@@ -46,7 +46,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from sovaudit.collectors.cyclonedx_sbom import (
     CPE,
@@ -57,6 +56,10 @@ from sovaudit.collectors.cyclonedx_sbom import (
     TOOL,
     SbomBuilder,
     SbomError,
+    _list,
+    _obj,
+    _str,
+    _tname,
     canonical_purl,
     check_count,
     gc_paused,
@@ -173,38 +176,6 @@ class _Document:
 
 
 # -- JSON ------------------------------------------------------------------------------------------
-def _tname(v: object) -> str:
-    return {dict: "an object", list: "an array", bool: "a boolean", type(None): "null"}.get(type(v), "a number")
-
-
-def _str(obj: dict[str, Any], key: str, ptr: str, *, required: bool = False) -> str:
-    v = obj.get(key)
-    if isinstance(v, str):
-        return v
-    if v is None:
-        if required:
-            raise SbomError(f"{ptr or '/'}: no {key!r}")
-        return ""
-    if key == "versionInfo" and isinstance(v, int | float) and not isinstance(v, bool):
-        return str(v)
-    raise SbomError(f"{ptr}/{key}: expected a string, got {_tname(v)}")
-
-
-def _list(obj: dict[str, Any], key: str, ptr: str) -> list[Any]:
-    v = obj.get(key)
-    if v is None:
-        return []
-    if not isinstance(v, list):
-        raise SbomError(f"{ptr}/{key}: expected an array, got {_tname(v)}")
-    return v
-
-
-def _obj(v: Any, ptr: str) -> dict[str, Any]:
-    if not isinstance(v, dict):
-        raise SbomError(f"{ptr}: expected an object, got {_tname(v)}")
-    return v
-
-
 def _json(data: bytes) -> _Document:
     try:
         raw = json.loads(data)
