@@ -424,11 +424,17 @@ def collectors() -> None:
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 def formats() -> None:
-    """List the output formats (for --format)."""
+    """List the output formats: SBOM and inventory formats (scan, sbom -f) and report formats (audit -f)."""
+    from sovaudit import reports
     from sovaudit.emitters import EMITTERS
 
+    click.echo("Inventory and SBOM formats (sovaudit scan -f, sovaudit sbom -f):")
     for name in EMITTERS.names():
-        click.echo(f"{name:24} {EMITTERS.get(name).description}")
+        click.echo(f"  {name:22} {EMITTERS.get(name).description}")
+    click.echo("\nReport formats (sovaudit audit -f):")
+    click.echo(f"  {'terminal':22} a summary for the terminal (the default)")
+    for name in reports.names():
+        click.echo(f"  {name:22} {reports.FORMATS[name][1]}")
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
@@ -555,10 +561,11 @@ def audit_options(f: FC) -> FC:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["terminal", "json"]),
     default="terminal",
     show_default=True,
-    help="terminal: a summary on stdout; json: the audit document (format sovaudit-audit).",
+    metavar="NAME",
+    help="terminal: a summary on stdout; or a report format (see `sovaudit formats`): json, the audit "
+    "document (format sovaudit-audit), and the others listed there.",
 )
 @OUTPUT
 @HOST
@@ -589,8 +596,10 @@ def audit_cmd(
       sovaudit audit stack.inventory.json --profile eu-public-high -f json -o audit.json
       sovaudit audit . --fail-on high --waivers waivers.yaml
     """
-    from sovaudit import audit as audit_mod
+    from sovaudit import reports
 
+    if fmt != "terminal":
+        reports.renderer(fmt)  # an unknown format is an error before the scan, not after
     result = run_audit(
         settings,
         paths,
@@ -602,8 +611,8 @@ def audit_cmd(
         min_score=min_score,
         host=host,
     )
-    if fmt == "json":
-        write_output(audit_mod.dump(result, __version__), output)
+    if fmt != "terminal":
+        write_output(reports.render(fmt, result, __version__), output)
     else:
         print_audit(result, output)
     if not result.passed:
