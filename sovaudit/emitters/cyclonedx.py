@@ -93,6 +93,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema.schema import SCHEMA_VERSIONS
 from packageurl import PackageURL
 
+from sovaudit.emitters import mlbom
 from sovaudit.emitters.interface import Emitter, RenderContext
 from sovaudit.graph import merge_components, merge_edges, placeholder
 from sovaudit.model import Component, Edge, Evidence, InputRecord, Inventory, Layer, Relation
@@ -588,6 +589,8 @@ def render(inventory: Inventory, context: RenderContext, *, xml: bool) -> bytes:
     with _gc_paused():
         bom = build_bom(inventory, context)
         text = _xml_outputter()(bom).output_as_string() if xml else _JsonOutput(bom).output_as_string(indent=2)
+        # modelCard and component data: the library has no model for them (ML-BOM, see mlbom.py).
+        text = mlbom.extend(text, inventory, xml=xml)
     marker = f'serialNumber="{_NIL_SERIAL}"' if xml else f'"serialNumber": "{_NIL_SERIAL}"'
     data = (text.rstrip("\n") + "\n").encode("utf-8")
     # The first match is the serial number: in XML it is the root's attribute, before any

@@ -195,7 +195,9 @@ def _extend_json(text: str, blocks: Mapping[str, Mapping[str, Any]]) -> str:
             changed = True
     if not changed:
         return text
-    return json.dumps(doc, indent=2) + ("\n" if text.endswith("\n") else "")
+    from sovaudit.emitters.cyclonedx import indented_json  # the emitter's writer: same text, faster
+
+    return indented_json(doc) + ("\n" if text.endswith("\n") else "")
 
 
 # -- XML -------------------------------------------------------------------------------------------
