@@ -328,7 +328,7 @@ def test_hostile_weights_on_the_server_are_refused(served: tuple[Hub, str], tmp_
 def test_a_dataset_card_over_hf(served: tuple[Hub, str], tmp_path: Path) -> None:
     hub, endpoint = served
     source = (
-        REPO / "sample_stacks" / "_parts" / "model-data" / "hf-cache" / "hub" / "datasets--acme-ai--support-tickets"
+        REPO / "sample_stacks" / "model-lineage" / "hf-cache" / "hub" / "datasets--acme-ai--support-tickets"
     )
     shutil.copytree(source, hub.hub / source.name)
     inv = remote_hf.collect("hf://datasets/acme-ai/support-tickets", cache_dir=tmp_path, endpoint=endpoint)

@@ -1,7 +1,7 @@
 """Rebuild the weight files of this sample part (header-only safetensors and GGUF files).
 
 Run from anywhere with a Python that has ``gguf`` and ``numpy`` (``pip install gguf``):
-``python sample_stacks/_parts/model-data/regenerate.py``. The cards, configs and Croissant files
+``python sample_stacks/model-lineage/regenerate.py``. The cards, configs and Croissant files
 are written by hand; this script writes only the binary weight files, byte-for-byte the same on
 every run.
 

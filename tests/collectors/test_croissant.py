@@ -23,7 +23,7 @@ from tests.conftest import GOLDEN, REPO, SAMPLES, assert_golden
 
 GOOD = SAMPLES / "data" / "good" / "croissant"
 BAD = SAMPLES / "data" / "bad"
-STACK = REPO / "sample_stacks" / "_parts" / "model-data" / "datasets"
+STACK = REPO / "sample_stacks" / "model-lineage" / "datasets"
 REAL_SAMPLES = sorted(p.name for p in GOOD.glob("*.json"))
 STACK_SAMPLES = sorted(p.name for p in STACK.glob("*.croissant.json"))
 

@@ -26,7 +26,7 @@ from tests.conftest import GOLDEN, REPO, SAMPLES, assert_golden
 GOOD = SAMPLES / "data" / "good"
 BAD = SAMPLES / "data" / "bad"
 REAL = REPO.parent / "shared" / "samples" / "real" / "data"
-HUB = REPO / "sample_stacks" / "_parts" / "model-data" / "hf-cache" / "hub"
+HUB = REPO / "sample_stacks" / "model-lineage" / "hf-cache" / "hub"
 
 SAMPLES_BY_COLLECTOR: list[tuple[str, type[Collector]]] = [
     ("hf-dataset-cards/imagenet-1k_license-other_README.md", HfDatasetCardCollector),

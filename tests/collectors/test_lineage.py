@@ -22,7 +22,7 @@ from sovaudit.model import Component, Edge, Evidence, Inventory, Layer, Relation
 from sovaudit.pipeline import scan
 from tests.conftest import GOLDEN, REPO, assert_golden
 
-STACK = REPO / "sample_stacks" / "_parts" / "model-data"
+STACK = REPO / "sample_stacks" / "model-lineage"
 EV = Evidence(path="cards/x/README.md", collector="hf-model")
 
 
@@ -205,7 +205,7 @@ def scan_part() -> Inventory:
 def test_sample_stack_part_golden(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     inv = scan_part()
-    assert_golden(inventory_json.dump(inv), GOLDEN / "models" / "sample-stack_model-data.inventory.json")
+    assert_golden(inventory_json.dump(inv), GOLDEN / "models" / "sample-stack_model-lineage.inventory.json")
 
 
 def test_sample_stack_part_chains_against_the_raw_cards(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,7 +40,7 @@ from tests.conftest import GOLDEN, REPO, SAMPLES, assert_golden
 GOOD = SAMPLES / "models" / "good"
 BAD = SAMPLES / "models" / "bad"
 REAL = REPO.parent / "shared" / "samples" / "real" / "models"
-STACK = REPO / "sample_stacks" / "_parts" / "model-data"
+STACK = REPO / "sample_stacks" / "model-lineage"
 
 FOLDERS = ["bert-base-uncased", "olm-bert-tiny-december-2022", "sparsetral-minimal"]
 CARDS = {
