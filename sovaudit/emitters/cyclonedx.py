@@ -93,10 +93,11 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema.schema import SCHEMA_VERSIONS
 from packageurl import PackageURL
 
+from sovaudit import cyclonedx_properties as cp
 from sovaudit.emitters import mlbom
 from sovaudit.emitters.interface import Emitter, RenderContext
 from sovaudit.graph import merge_components, merge_edges, placeholder
-from sovaudit.model import Component, Edge, Evidence, InputRecord, Inventory, Layer, Relation
+from sovaudit.model import Component, Edge, Inventory, Layer
 
 #: Namespace of our serial numbers: uuid5(NAMESPACE_URL, <this module's home>).
 SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/sovaudit/sovaudit/cyclonedx")
@@ -192,50 +193,6 @@ def component_type(c: Component) -> str:
     return _TYPE_BY_KIND.get(c.kind.lower(), _TYPE_BY_LAYER[c.layer])
 
 
-# -- property values -----------------------------------------------------------------------------
-def _escape(text: str, chars: str) -> str:
-    """%-escape ``%`` and each of ``chars`` (undone by ``urllib.parse.unquote``)."""
-    for ch in "%" + chars:
-        if ch in text:
-            text = text.replace(ch, f"%{ord(ch):02X}")
-    return text
-
-
-_FIELD = " ,[]"  # what a space-separated field must not contain
-
-
-def evidence_value(e: Evidence) -> str:
-    """``<path>[:<line>][#<pointer>] (<collector>)``: ``Evidence.describe()`` plus the collector."""
-    where = f":{e.line}" if e.line else ""
-    if e.pointer:
-        where += "#" + _escape(e.pointer, "(")
-    return f"{_escape(e.path, ':#(')}{where} ({_escape(e.collector, ' ()')})"
-
-
-def edge_value(e: Edge) -> str:
-    """``<relation>[<scopes>] <target>``."""
-    scopes = f"[{','.join(_escape(s, _FIELD) for s in sorted(set(e.scopes)))}]" if e.scopes else ""
-    return f"{e.relation.value}{scopes} {e.target}"
-
-
-def input_value(i: InputRecord) -> str:
-    """``<status> <collector> <components> <path>[ <reason>]``."""
-    fields = [i.status.value, _escape(i.collector, _FIELD), str(i.components), _escape(i.path, _FIELD)]
-    return " ".join([*fields, i.reason] if i.reason else fields)
-
-
-#: Relations that are no dependency: written as ``sovaudit:edge`` only, never as ``dependsOn``.
-_NOT_DEPENDENCIES = frozenset({Relation.SAME_AS})
-
-
-def _is_bare(edges: list[Edge]) -> bool:
-    """Whether ``dependsOn`` alone says everything about the edges of one (source, target) pair."""
-    if len(edges) != 1:
-        return False
-    e = edges[0]
-    return e.relation is Relation.DEPENDS_ON and not (e.scopes or e.properties or e.evidence)
-
-
 # -- inventory -> library model ------------------------------------------------------------------
 _TYPES = {t.value: t for t in ComponentType}
 
@@ -248,7 +205,7 @@ class _Prepared:
     ``Inventory.normalised()`` is not called: it rebuilds every component and edge (5 % of a
     render), and everything it sorts is sorted again here or by the library (properties,
     evidence and edge details all become properties, sorted by name and value; hashes are a
-    sorted set in the library; scopes are sorted in :func:`edge_value`).
+    sorted set in the library; scopes are sorted in ``cyclonedx_properties.edge_value``).
     """
 
     def __init__(self, inventory: Inventory) -> None:
@@ -319,37 +276,31 @@ class _Builder:
         return out
 
     def component(self, c: Component, edges: dict[str, list[Edge]]) -> CdxComponent:
-        props = [("sovaudit:layer", c.layer.value), ("sovaudit:kind", c.kind)]
+        props = [(cp.LAYER, c.layer.value), (cp.KIND, c.kind)]
         props += c.properties
         if c.licenses and c.license_declared:
-            props.append(("sovaudit:license-declared", c.license_declared))
+            props.append((cp.LICENSE_DECLARED, c.license_declared))
         purl = None
         if c.purl:
             try:
                 purl = PackageURL.from_string(c.purl)
             except ValueError:
-                props.append(("sovaudit:purl", c.purl))
+                props.append((cp.PURL, c.purl))
             else:
                 if purl.to_string() != c.purl:
-                    props.append(("sovaudit:purl", c.purl))
-        props += [("sovaudit:evidence", evidence_value(e)) for e in c.evidence]
+                    props.append((cp.PURL, c.purl))
+        props += [(cp.EVIDENCE, cp.evidence_value(e)) for e in c.evidence]
         hashes = []
         for alg, value in c.hashes:
             if alg in _HASH_ALGS and _HEX.fullmatch(value):
                 hashes.append(HashType(alg=HashAlgorithm(alg), content=value))
             else:
-                props.append(("sovaudit:hash", f"{_escape(alg, _FIELD)} {value}"))
-        for target, pair in edges.items():
-            if _is_bare(pair):
+                props.append((cp.HASH, cp.hash_value(alg, value)))
+        for pair in edges.values():
+            if cp.is_bare(pair):
                 continue
             for e in pair:
-                rel = e.relation.value
-                props.append(("sovaudit:edge", edge_value(e)))
-                props += [("sovaudit:edge-evidence", f"{rel} {evidence_value(ev)} {target}") for ev in e.evidence]
-                props += [
-                    ("sovaudit:edge-property", f"{rel} {_escape(k, _FIELD)} {_escape(v, _FIELD)} {target}")
-                    for k, v in e.properties
-                ]
+                props += cp.edge_properties(e)
         cdx = CdxComponent(
             bom_ref=c.id,
             type=_TYPES[component_type(c)],
@@ -371,7 +322,7 @@ class _Builder:
     def dependency(self, source: str, edges: dict[str, list[Edge]]) -> Dependency:
         leaves = []
         for t, pair in edges.items():
-            if all(e.relation in _NOT_DEPENDENCIES for e in pair):
+            if all(e.relation in cp.NOT_DEPENDENCIES for e in pair):
                 continue
             leaf = self._leaves.get(t)
             if leaf is None:
@@ -397,7 +348,7 @@ def build_bom(inventory: Inventory, context: RenderContext) -> Bom:
     metadata = BomMetaData(
         tools=ToolRepository(components=[tool]),
         timestamp=context.timestamp or _EPOCH,
-        properties=[Property(name="sovaudit:input", value=input_value(i)) for i in prep.inputs],
+        properties=[Property(name=cp.INPUT, value=cp.input_value(i)) for i in prep.inputs],
     )
     ts = context.timestamp
     metadata.timestamp = (ts if ts.tzinfo else ts.replace(tzinfo=UTC)) if ts else None  # type: ignore[assignment]

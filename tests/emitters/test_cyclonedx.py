@@ -27,6 +27,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from sovaudit import cyclonedx_properties as cp
 from sovaudit.emitters import EMITTERS
 from sovaudit.emitters import cyclonedx as cdx
 from sovaudit.emitters.interface import RenderContext
@@ -513,12 +514,12 @@ def test_component_fields() -> None:
 
 def test_evidence_value_is_describe_plus_collector_and_escapes_only_when_needed() -> None:
     plain = Evidence(path="a/b.txt", collector="pip-requirements", line=4)
-    assert cdx.evidence_value(plain) == plain.describe() + " (pip-requirements)"
+    assert cp.evidence_value(plain) == plain.describe() + " (pip-requirements)"
     pointer = Evidence(path="a/b.json", collector="c", pointer="/x/0")
-    assert cdx.evidence_value(pointer) == pointer.describe() + " (c)"
+    assert cp.evidence_value(pointer) == pointer.describe() + " (c)"
     odd = Evidence(path="My (old)/a#b:c%.txt", collector="x", line=1, pointer="k(1)")
-    assert cdx.evidence_value(odd) == "My %28old)/a%23b%3Ac%25.txt:1#k%281) (x)"
-    assert _evidence(cdx.evidence_value(odd))[0] == odd
+    assert cp.evidence_value(odd) == "My %28old)/a%23b%3Ac%25.txt:1#k%281) (x)"
+    assert _evidence(cp.evidence_value(odd))[0] == odd
 
 
 @pytest.mark.parametrize(
