@@ -4,7 +4,9 @@ Components are nodes keyed by id; edges are keyed by (source, target, relation).
 every piece of evidence: when two inputs describe the same component (same id), the merged
 component has the evidence of both, the union of their properties and hashes, and each empty
 field filled from whichever input knew it. An edge whose endpoint no input described gets an
-unresolved placeholder component, never a dangling reference.
+unresolved placeholder component, never a dangling reference; the placeholder carries the
+evidence of the edges that name it (the only place it was seen), and gives it up when an input
+describes the component itself.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from sovaudit.model import Component, Edge, InputRecord, Inventory, Layer, Relation
+from sovaudit.model import Component, Edge, Evidence, InputRecord, Inventory, Layer, Relation
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -85,6 +87,7 @@ class StackGraph:
     def __init__(self) -> None:
         self._nodes: dict[str, Component] = {}
         self._edges: dict[tuple[str, str, str], Edge] = {}
+        self._placeholders: set[str] = set()  # ids of nodes made here for edge endpoints nobody described
         self._inputs: dict[tuple[str, str, str], InputRecord] = {}
         self._nx: nx.MultiDiGraph | None = None
 
@@ -97,17 +100,26 @@ class StackGraph:
         return graph
 
     def add(self, inventory: Inventory) -> None:
-        nodes, edges = self._nodes, self._edges
+        nodes, edges, made = self._nodes, self._edges, self._placeholders
         for c in inventory.components:
             known = nodes.get(c.id)
+            if known is not None and c.id in made:
+                made.discard(c.id)  # the edges' evidence shows who named it, not where it is described
+                known = replace(known, evidence=()) if not c.unresolved else known
             nodes[c.id] = c if known is None else merge_components(known, c)
+        named: dict[str, set[Evidence]] = {}  # placeholder id -> evidence of the edges naming it (set once, below)
         for e in inventory.edges:
             for end in (e.source, e.target):
                 if end not in nodes:
                     nodes[end] = placeholder(end)
+                    made.add(end)
+                if end in made:
+                    named.setdefault(end, set(nodes[end].evidence)).update(e.evidence)
             key = e.key
             known_edge = edges.get(key)
             edges[key] = e if known_edge is None else merge_edges(known_edge, e)
+        for end, evidence in named.items():
+            nodes[end] = replace(nodes[end], evidence=tuple(sorted(evidence)))
         for rec in inventory.inputs:
             self._inputs.setdefault((rec.path, rec.collector, rec.status.value), rec)
         self._nx = None
@@ -173,6 +185,8 @@ def ancestor_counts(
     nodes: Iterable[str],
     edges: Iterable[tuple[str, str]],
     targets: Iterable[str] | None = None,
+    *,
+    uncounted: Iterable[str] = (),
 ) -> dict[str, int]:
     """For each target, how many other nodes reach it along ``edges`` (its transitive dependents).
 
@@ -180,12 +194,14 @@ def ancestor_counts(
     (networkx), then every component's set of ancestors is built once, in topological order, as a
     bitset over the original nodes (Python integers), and a target's count is a popcount. A
     bitset is dropped as soon as nothing below still needs it, so memory follows the width of
-    the graph, not its size squared. ``targets=None`` counts for every node.
+    the graph, not its size squared. ``targets=None`` counts for every node. ``uncounted`` nodes
+    (the link stage's requirement hubs) pass reachability on but are not counted themselves.
     """
     import networkx as nx
 
     order = sorted(set(nodes))
     index = {n: i for i, n in enumerate(order)}
+    counted = ~sum(1 << index[n] for n in set(uncounted) if n in index)
     g = nx.DiGraph()
     g.add_nodes_from(range(len(order)))
     g.add_edges_from((index[s], index[t]) for s, t in edges if s in index and t in index and s != t)
@@ -206,4 +222,6 @@ def ancestor_counts(
             if remaining[pred] == 0 and pred not in wanted_sccs:
                 del anc[pred]
         anc[scc] = mask
-    return {order[n]: ((anc[mapping[n]] | members_mask[mapping[n]]) & ~(1 << n)).bit_count() for n in wanted_nodes}
+    return {
+        order[n]: ((anc[mapping[n]] | members_mask[mapping[n]]) & ~(1 << n) & counted).bit_count() for n in wanted_nodes
+    }

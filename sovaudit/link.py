@@ -12,6 +12,25 @@ several inputs describe in their own terms. Links made after every scan (:func:`
 * **a model to the library it is built for** — a model card's ``library_name`` (transformers,
   vllm, diffusers ...) becomes a ``built-with`` edge to that library in the scanned environment,
   so the model's lock-in reaches down through the framework to the accelerator runtime.
+* **a model to the framework its weights are for** — a safetensors header written by PyTorch
+  (``format: pt``), pickled PyTorch checkpoints or the Hub's framework tag (``pytorch``, ``tf``,
+  ``jax`` ...) make the model ``built-with`` that framework where the stack has it. The model's own
+  artefacts say which backend runs it; the library's optional extras (transformers requires torch
+  only under ``[torch]``) cannot, since an installed environment does not record which extras were
+  asked for.
+* **an image reference to the scanned image** — a Dockerfile's ``FROM``, a Kubernetes container's
+  ``image`` or an image's base annotation (``pkg:docker/...``, one component per reference) to the
+  image scanned from a layout or archive (``pkg:oci/...``) that it names: by digest (the manifest
+  digest or the image id; a digest names one image whatever the repository, so a mirror matches
+  too), else by repository and tag (``latest`` when a reference has neither), and then only when
+  exactly one scanned image carries that tag. The edge is ``depends-on`` from the reference to the
+  image (``sovaudit:link=image-reference:digest|tag``), so what the image contains is in the blast
+  radius of what deploys or builds on it; ``same-as`` would not be, as it is no dependency.
+  A reference no scanned image matches stays as it is, unlinked.
+* **a Slurm GPU type to the GPUs a capture describes** — ``gpu:a100`` from gres.conf/slurm.conf and
+  ``NVIDIA A100-SXM4-80GB`` from nvidia-smi are one hardware: ``same-as``, by Slurm's own rule for
+  ``AutoDetect`` (a gres ``Type`` names a device when it is a case-insensitive substring of the
+  device name with spaces turned into underscores).
 * **same software, several managers** — openmpi built by Spack and installed by dpkg, numpy in a
   conda env's ``conda-meta`` and in its site-packages, python from conda and from a module. They
   are different components (different ids, evidence, often versions), and they are not silently
@@ -28,7 +47,9 @@ A link made when auditing (it needs the knowledge base), :func:`requirements`:
   build AMD ones: each such component ``runs-on`` a requirement hub, which ``runs-on`` every
   accelerator in the compute layer that is that hardware; when the stack shows none, the hub is
   an unresolved placeholder named after the requirement, never dropped. Only requirements on
-  compute-layer entries (hardware) are linked.
+  compute-layer entries (hardware) are linked; the KB's ``requires`` is followed through software
+  entries (cuDNN requires CUDA, which requires NVIDIA GPUs: cuDNN runs on the GPU hub too,
+  :meth:`sovaudit.knowledge.KnowledgeBase.needs`).
 """
 
 from __future__ import annotations
@@ -230,6 +251,107 @@ def models_to_libraries(components: Iterable[Component]) -> list[Edge]:
     return edges
 
 
+#: What a model's artefacts say about the framework that runs it -> that framework's package name.
+_SAFETENSORS_FORMATS = {"pt": "torch", "tf": "tensorflow", "flax": "flax", "mlx": "mlx"}
+_HUB_FRAMEWORK_TAGS = {"pytorch": "torch", "tf": "tensorflow", "tensorflow": "tensorflow", "jax": "jax", "mlx": "mlx"}
+
+
+def model_frameworks(c: Component) -> list[tuple[str, str]]:
+    """(framework package name, the signal that names it) for a model, from its weights and card."""
+    found: dict[str, str] = {}
+    fmt = c.prop("safetensors:metadata.format").strip().lower()
+    if fmt in _SAFETENSORS_FORMATS:
+        found.setdefault(_SAFETENSORS_FORMATS[fmt], "safetensors-format")
+    if "pytorch-pickle" in c.prop("model:weight-format").split(","):
+        found.setdefault("torch", "pickle-weights")
+    for tag in c.prop("hf:tags").split(","):
+        name = _HUB_FRAMEWORK_TAGS.get(tag.strip().lower())
+        if name:
+            found.setdefault(name, "hub-tag")
+    return sorted(found.items())
+
+
+def models_to_frameworks(components: Iterable[Component]) -> list[Edge]:
+    """A model to the ML framework its weights are for (torch for a PyTorch checkpoint), where the stack has it."""
+    by_name: dict[str, list[Component]] = defaultdict(list)
+    models: list[tuple[Component, list[tuple[str, str]]]] = []
+    for c in components:
+        if c.unresolved:
+            continue
+        if c.layer is Layer.MODEL and (wanted := model_frameworks(c)):
+            models.append((c, wanted))
+        elif c.layer is Layer.SOFTWARE and c.kind == "package":
+            by_name[software_name(c)].append(c)
+    return [
+        _link_edge(m, lib, Relation.BUILT_WITH, f"model-framework:{signal}")
+        for m, wanted in models
+        for name, signal in wanted
+        for lib in by_name.get(name, ())
+    ]
+
+
+def _all(c: Component, key: str) -> list[str]:
+    return [v for k, v in c.properties if k == key and v]
+
+
+def references_to_images(components: Iterable[Component]) -> list[Edge]:
+    """Image references (Dockerfile FROM, Kubernetes image, base annotation) to the scanned images they name."""
+    by_digest: dict[str, list[Component]] = defaultdict(list)
+    by_tag: dict[tuple[str, str], list[Component]] = defaultdict(list)
+    refs: list[Component] = []
+    for c in components:
+        if c.kind != "container-image" or c.unresolved:
+            continue
+        if c.purl.startswith("pkg:oci/"):
+            for digest in {*_all(c, "oci:digest"), *_all(c, "oci:image-id")}:
+                by_digest[digest].append(c)
+            repository = c.prop("oci:repository")
+            for tag in _all(c, "oci:tag") if repository else ():
+                by_tag[(repository, tag)].append(c)
+        elif c.purl.startswith("pkg:docker/") or (not c.purl and c.prop("oci:image-id")):
+            refs.append(c)
+    edges: list[Edge] = []
+    for ref in refs:
+        digest = ref.prop("oci:digest") or ref.prop("oci:image-id")
+        if digest:
+            targets, how = by_digest.get(digest, []), "image-reference:digest"
+        else:
+            tagged = by_tag.get((ref.prop("oci:repository"), ref.prop("oci:tag") or "latest"), [])
+            targets, how = (tagged if len(tagged) == 1 else []), "image-reference:tag"
+        edges.extend(_link_edge(ref, image, Relation.DEPENDS_ON, how) for image in targets if image.id != ref.id)
+    return edges
+
+
+#: A typed GPU GRES label (``gpu:a100``); an untyped ``gpu`` names no model.
+_GRES_GPU = re.compile(r"^gpu:([^:]*[a-z][^:]*)$")
+
+
+def gres_to_devices(components: Iterable[Component]) -> list[Edge]:
+    """Slurm GPU types (``gpu:a100``) to the accelerators captures name (``NVIDIA A100-SXM4-80GB``): same-as."""
+    types: list[tuple[Component, str]] = []
+    devices: list[tuple[Component, str]] = []
+    for c in components:
+        if c.layer is not Layer.COMPUTE or c.kind != "accelerator" or c.unresolved:
+            continue
+        m = _GRES_GPU.match(c.prop("slurm:gres").lower())
+        if m:
+            types.append((c, m.group(1)))
+        elif not c.prop("slurm:gres") and c.name:
+            devices.append((c, c.name.lower().replace(" ", "_")))
+    return [
+        Edge(
+            source=gres.id,
+            target=device.id,
+            relation=Relation.SAME_AS,
+            properties=(("sovaudit:link", "gres-type-in-device-name"),),
+            evidence=tuple(sorted(set(gres.evidence) | set(device.evidence))),
+        )
+        for gres, gpu_type in types
+        for device, device_name in devices
+        if gpu_type in device_name
+    ]
+
+
 def link(components: Iterable[Component]) -> list[Edge]:
     """Every scan-time link over the merged components."""
     comps = list(components)
@@ -237,6 +359,9 @@ def link(components: Iterable[Component]) -> list[Edge]:
         *modules_to_packages(comps),
         *targets_to_cpus(comps),
         *models_to_libraries(comps),
+        *models_to_frameworks(comps),
+        *references_to_images(comps),
+        *gres_to_devices(comps),
         *same_software(comps),
     ]
 

@@ -214,3 +214,203 @@ def test_spack_py_packages_link_to_the_python_project() -> None:
     conda = c("pkg:conda/numpy@1.26.4", "numpy", "1.26.4", purl="pkg:conda/numpy@1.26.4")
     [edge] = same_software([spack, conda])
     assert {edge.source, edge.target} == {spack.id, conda.id}
+
+
+# -- image references, Kubernetes images, GPU types, model frameworks, requirement hubs ----------
+from pathlib import Path  # noqa: E402
+
+import networkx as nx  # noqa: E402
+
+from sovaudit.graph import ancestor_counts  # noqa: E402
+from sovaudit.link import gres_to_devices, model_frameworks, models_to_frameworks, references_to_images  # noqa: E402
+from sovaudit.pipeline import scan  # noqa: E402
+from tests.conftest import REPO  # noqa: E402
+
+GPU_IMAGE_DIR = REPO / "sample_stacks" / "gpu-container" / "image"
+GPU_IMAGE_DIGEST = "sha256:eb22dd4f114a0004521a540be1d448bec4c1fc94a59be8144eeb4443e117066d"
+GPU_IMAGE = (
+    f"pkg:oci/gpu-infer@{GPU_IMAGE_DIGEST}?arch=amd64&repository_url=registry.example.org/acme/gpu-infer&tag=1.0"
+)
+IMAGE_CUDA_WHEEL = "pkg:pypi/nvidia-cuda-runtime-cu12@12.1.105"
+
+
+def image_links(g: StackGraph) -> dict[tuple[str, str], str]:
+    return {
+        (e.source, e.target): dict(e.properties)["sovaudit:link"]
+        for e in g.edges(relation=Relation.DEPENDS_ON)
+        if dict(e.properties).get("sovaudit:link", "").startswith("image-reference:")
+    }
+
+
+def scan_graph(*paths: Path) -> StackGraph:
+    result = scan(list(paths))
+    assert not result.unreadable and not result.crashes
+    return StackGraph.merge([result.inventory])
+
+
+def test_a_dockerfile_from_the_scanned_image_depends_on_it_and_so_on_what_it_contains(tmp_path: Path) -> None:
+    """An application image built on the team's GPU base (the gpu-container sample's OCI layout)."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM registry.example.org/acme/gpu-infer:1.0\nCOPY app.py /app/app.py\n")
+    g = scan_graph(dockerfile, GPU_IMAGE_DIR)
+    ref = "pkg:docker/acme/gpu-infer@1.0?repository_url=registry.example.org"
+    assert image_links(g) == {(ref, GPU_IMAGE): "image-reference:tag"}
+    [edge] = [e for e in g.edges(relation=Relation.DEPENDS_ON) if (e.source, e.target) == (ref, GPU_IMAGE)]
+    assert {ev.path for ev in edge.evidence} == {str(dockerfile), f"{GPU_IMAGE_DIR}"}
+    stage = f"software/build-stage/{dockerfile}#0"
+    # the blast radius crosses: the CUDA runtime wheel inside the image has the Dockerfile's stage as a dependent
+    assert IMAGE_CUDA_WHEEL in nx.descendants(g.nx, GPU_IMAGE)
+    assert stage in g.dependents(IMAGE_CUDA_WHEEL)
+
+
+def test_a_digest_pinned_from_matches_the_scanned_image_whatever_the_repository(tmp_path: Path) -> None:
+    """A digest names one image: a mirror's copy of the same manifest is that image."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f"FROM mirror.example.net/base/gpu-infer@{GPU_IMAGE_DIGEST}\n")
+    g = scan_graph(dockerfile, GPU_IMAGE_DIR)
+    ref = f"pkg:docker/base/gpu-infer@{GPU_IMAGE_DIGEST}?repository_url=mirror.example.net"
+    assert image_links(g) == {(ref, GPU_IMAGE): "image-reference:digest"}
+
+
+def test_references_no_scanned_image_matches_stay_unlinked(tmp_path: Path) -> None:
+    other = "sha256:" + "0" * 64
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM registry.example.org/acme/gpu-infer:2.0 AS newer\n"  # another tag
+        f"FROM registry.example.org/acme/gpu-infer:1.0@{other} AS pinned\n"  # right tag, other digest
+        "FROM ubuntu:22.04\n"
+    )
+    g = scan_graph(dockerfile, GPU_IMAGE_DIR)
+    assert image_links(g) == {}
+    assert "pkg:docker/acme/gpu-infer@2.0?repository_url=registry.example.org" in g
+    # the sample's own Dockerfile builds FROM NVIDIA's CUDA image, which was not scanned: no link either
+    assert image_links(scan_graph(REPO / "sample_stacks" / "gpu-container")) == {}
+
+
+def test_a_kubernetes_deployment_of_the_scanned_image_reaches_what_the_image_contains(tmp_path: Path) -> None:
+    manifest = tmp_path / "deploy.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\n"
+        "kind: Deployment\n"
+        "metadata: {name: infer, namespace: ml}\n"
+        "spec:\n"
+        "  template:\n"
+        "    spec:\n"
+        "      containers:\n"
+        "        - name: infer\n"
+        "          image: registry.example.org/acme/gpu-infer:1.0\n"
+        "          resources: {limits: {nvidia.com/gpu: 1}}\n"
+        "        - name: proxy\n"
+        "          image: nginx:1.27\n"
+    )
+    g = scan_graph(manifest, GPU_IMAGE_DIR)
+    ref = "pkg:docker/acme/gpu-infer@1.0?repository_url=registry.example.org"
+    assert image_links(g) == {(ref, GPU_IMAGE): "image-reference:tag"}
+    workload = next(c.id for c in g.components(kind="workload"))
+    assert {ref, "pkg:docker/nginx@1.27"} <= set(g.dependencies(workload))
+    assert workload in g.dependents(IMAGE_CUDA_WHEEL)
+    assert not [d for d in g.dependencies("pkg:docker/nginx@1.27") if d.startswith("pkg:oci/")]
+
+
+def oci(cid: str, repository: str, *tags: str, digest: str = "") -> Component:
+    props = [("oci:repository", repository), *(("oci:tag", t) for t in tags)]
+    if digest:
+        props.append(("oci:digest", digest))
+    return Component(
+        id=cid,
+        layer=Layer.SOFTWARE,
+        kind="container-image",
+        name=repository,
+        purl=cid,
+        properties=tuple(sorted(props)),
+        evidence=(Evidence(path=f"{cid}.tar", collector="t"),),
+    )
+
+
+def test_a_tag_two_scanned_images_carry_is_not_guessed_and_latest_is_the_default_tag() -> None:
+    a = oci("pkg:oci/app@sha256:aa", "docker.io/acme/app", "1.0", "latest", digest="sha256:aa")
+    b = oci("pkg:oci/app@sha256:bb", "docker.io/acme/app", "1.0", digest="sha256:bb")
+    by_tag = oci("pkg:docker/acme/app@1.0", "docker.io/acme/app", "1.0")
+    bare = oci("pkg:docker/acme/app", "docker.io/acme/app")
+    pinned = oci("pkg:docker/acme/app@sha256:bb", "docker.io/acme/app", digest="sha256:bb")
+    edges = references_to_images([a, b, by_tag, bare, pinned])
+    assert sorted((e.source, e.target) for e in edges) == [(bare.id, a.id), (pinned.id, b.id)]
+
+
+def test_a_slurm_gpu_type_is_the_same_hardware_as_the_gpus_nvidia_smi_names() -> None:
+    """Slurm's AutoDetect rule: a gres Type names a device when it is a substring of the device name."""
+    nc = REPO / "sample_stacks" / "national-centre"
+    g = scan_graph(nc / "etc" / "slurm", nc / "captures")
+    [edge] = list(g.edges(relation=Relation.SAME_AS))
+    assert (edge.source, edge.target) == ("compute/accelerator/gpu:a100", "compute/accelerator/NVIDIA A100-SXM4-80GB")
+    assert dict(edge.properties)["sovaudit:link"] == "gres-type-in-device-name"
+    assert {ev.path for ev in edge.evidence} >= {
+        str(nc / "etc/slurm/gres.conf"),
+        str(nc / "captures/gpu001.nvidia-smi.xml"),
+    }
+    h100 = compute("compute/accelerator/h100", "NVIDIA H100 80GB HBM3", "accelerator")
+    typed = compute("compute/accelerator/gpu:h100", "h100", "accelerator", **{"slurm:gres": "gpu:h100"})
+    untyped = compute("compute/accelerator/gpu", "gpu", "accelerator", **{"slurm:gres": "gpu"})
+    mig = compute("compute/accelerator/gpu:1g.10gb", "1g.10gb", "accelerator", **{"slurm:gres": "gpu:1g.10gb"})
+    assert [(e.source, e.target) for e in gres_to_devices([h100, typed, untyped, mig])] == [(typed.id, h100.id)]
+
+
+def model(cid: str, **props: str) -> Component:
+    return Component(id=cid, layer=Layer.MODEL, kind="model", name=cid, properties=tuple(sorted(props.items())))
+
+
+def test_a_model_is_built_with_the_framework_its_weights_are_for() -> None:
+    torch = c("pkg:pypi/torch@2.3.1", "torch", "2.3.1", purl="pkg:pypi/torch@2.3.1")
+    conda_torch = c("pkg:conda/pytorch@2.3.1", "pytorch", "2.3.1", purl="pkg:conda/pytorch@2.3.1")
+    tf = c("pkg:pypi/tensorflow@2.16.1", "tensorflow", "2.16.1", purl="pkg:pypi/tensorflow@2.16.1")
+    pt = model("m/pt", **{"safetensors:metadata.format": "pt"})
+    pickled = model("m/bin", **{"model:weight-format": "pytorch-pickle"})
+    tagged = model("m/tf", **{"hf:tags": "text-generation,tf"})
+    gguf = model("m/gguf", **{"model:weight-format": "gguf", "hf:tags": "llama"})
+    assert model_frameworks(pt) == [("torch", "safetensors-format")]
+    assert model_frameworks(gguf) == []
+    edges = {
+        (e.source, e.target): dict(e.properties)["sovaudit:link"]
+        for e in models_to_frameworks([torch, conda_torch, tf, pt, pickled, tagged, gguf])
+    }
+    assert edges == {
+        (pt.id, torch.id): "model-framework:safetensors-format",
+        (pt.id, conda_torch.id): "model-framework:safetensors-format",
+        (pickled.id, torch.id): "model-framework:pickle-weights",
+        (pickled.id, conda_torch.id): "model-framework:pickle-weights",
+        (tagged.id, tf.id): "model-framework:hub-tag",
+    }
+
+
+def test_requirement_hubs_pass_the_blast_radius_on_without_counting_in_it() -> None:
+    nodes = ["cuda", "torch", "hub", "gpu"]
+    edges = [("torch", "cuda"), ("cuda", "hub"), ("hub", "gpu")]
+    assert ancestor_counts(nodes, edges, ["gpu"]) == {"gpu": 3}
+    assert ancestor_counts(nodes, edges, ["gpu"], uncounted=["hub"]) == {"gpu": 2}
+
+
+def test_an_audit_counts_the_gpus_dependents_without_the_hub() -> None:
+    from sovaudit import knowledge
+    from sovaudit.pipeline import audit
+    from sovaudit.rules import load_packs
+
+    cuda = c(IMAGE_CUDA_WHEEL, "nvidia-cuda-runtime-cu12", "12.1.105", purl=IMAGE_CUDA_WHEEL)
+    torch = c("pkg:pypi/torch@2.3.1", "torch", "2.3.1", purl="pkg:pypi/torch@2.3.1")
+    cudnn = c(
+        "pkg:pypi/nvidia-cudnn-cu12@8.9.2.26",
+        "nvidia-cudnn-cu12",
+        "8.9.2.26",
+        purl="pkg:pypi/nvidia-cudnn-cu12@8.9.2.26",
+    )
+    gpu = compute("compute/accelerator/a100", "NVIDIA A100-SXM4-80GB", "accelerator")
+    inv = Inventory(
+        components=(cuda, torch, cudnn, gpu),
+        edges=(Edge(source=torch.id, target=cuda.id, relation=Relation.DEPENDS_ON),),
+    )
+    result = audit(inv, kb=knowledge.load(), packs=load_packs(["core"]), today=date(2026, 11, 27))
+    g = StackGraph.merge([result.inventory])
+    # cuDNN requires the CUDA runtime, which requires NVIDIA GPUs: cuDNN runs on the GPU hub too
+    assert "compute/requirement/nvidia-gpu" in g.dependencies(cudnn.id)
+    cost = next(x for x in result.scores.costs if x.finding == "CORE-ALL-001:nvidia-gpu")
+    # dependents of the GPU: cuda, torch, cudnn (3 of the 4 stack components, the hub not among them)
+    assert cost.blast == round(1 + 3 / 3, 4)

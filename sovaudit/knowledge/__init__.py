@@ -98,10 +98,40 @@ class KnowledgeBase:
     files: list[str] = field(default_factory=list)
     _index: dict[str, tuple[dict[str, list[tuple[str, str]]], list[tuple[re.Pattern[str], str, str]]]] | None = None
     _name_cache: dict[tuple[str, Layer], list[tuple[re.Pattern[str], str, str]]] = field(default_factory=dict)
+    _needs_cache: dict[tuple[str, frozenset[str]], tuple[str, ...]] = field(default_factory=dict)
 
     # -- lookups ---------------------------------------------------------------------------------
     def vendor_of(self, entry: Entry) -> Vendor | None:
         return self.vendors.get(entry.vendor)
+
+    def needs(self, entry_id: str, categories: frozenset[str]) -> tuple[str, ...]:
+        """Entries of these categories that an entry requires, directly or through what it requires.
+
+        ``requires`` means "needs to run", which is transitive: cuDNN requires the CUDA runtime,
+        which requires NVIDIA GPUs, so cuDNN needs NVIDIA GPUs although its entry does not say so.
+        The walk goes through entries of other categories (software) and stops at the ones asked
+        for (a GPU's own requirements are not the library's); unknown ids and cycles are skipped.
+        """
+        key = (entry_id, categories)
+        cached = self._needs_cache.get(key)
+        if cached is not None:
+            return cached
+        found: set[str] = set()
+        seen = {entry_id}
+        todo = [entry_id]
+        while todo:
+            entry = self.entries.get(todo.pop())
+            for ref in entry.requires if entry is not None else ():
+                if ref in seen or ref not in self.entries:
+                    continue
+                seen.add(ref)
+                if self.entries[ref].category in categories:
+                    found.add(ref)
+                else:
+                    todo.append(ref)
+        result = tuple(sorted(found))
+        self._needs_cache[key] = result
+        return result
 
     def jurisdiction_of(self, entry: Entry) -> Jurisdiction | None:
         v = self.vendor_of(entry)

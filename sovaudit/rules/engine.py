@@ -113,7 +113,9 @@ class Context:
         if wanted == []:
             return
         edges = [(src, dst) for src, outs in self._out.items() for dst, rel in outs if rel in DEPENDENCY_RELATIONS]
-        self._dependents.update(ancestor_counts(self.graph_ids(), edges, wanted))
+        ids = self.graph_ids()
+        hubs = set(ids) - {c.id for c in self._components}  # plumbing: reached through, not counted
+        self._dependents.update(ancestor_counts(ids, edges, wanted, uncounted=hubs))
 
     def graph_ids(self) -> list[str]:
         return [c.id for c in self.graph.components()]

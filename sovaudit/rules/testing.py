@@ -1,8 +1,8 @@
 """Pass/fail cases of rules: each rule carries named cases; one generic runner runs them all.
 
 A case is a tiny inventory (components in the inventory JSON shape, optional edges) and the
-expectation: the rule finds something (on the named component, when one is named) or finds
-nothing. The cases run against the real knowledge base, so a KB change that breaks a rule's
+expectation: the rule finds something, or nothing (on the named component, when one is named).
+The cases run against the real knowledge base, so a KB change that breaks a rule's
 intent fails here.
 """
 
@@ -49,9 +49,9 @@ def run_case(rule: Rule, case: dict[str, Any], kb: KnowledgeBase, today: date) -
         hits = [f for f in found if wanted is None or wanted in f.components]
         ok = bool(hits)
         detail = "" if ok else f"expected a finding{' on ' + wanted if wanted else ''}, got {[f.id for f in found]}"
-    else:
-        ok = not found
-        detail = "" if ok else f"expected no finding, got {[f.id for f in found]}"
+    else:  # with a named component: nothing on it (the rule may fire on others in the case's graph)
+        ok = not [f for f in found if wanted is None or wanted in f.components]
+        detail = "" if ok else f"expected no finding{' on ' + wanted if wanted else ''}, got {[f.id for f in found]}"
     return CaseResult(rule=rule.id, case=case["name"], passed=ok, detail=detail)
 
 
