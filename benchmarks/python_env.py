@@ -2,9 +2,10 @@
 
 Run from the repository root::
 
-    python benchmarks/python_env.py             # 5 runs of each, best and median
-    python benchmarks/python_env.py --runs 10 --peers
+    python benchmarks/python_env.py             # 10 runs of each, best and median
+    python benchmarks/python_env.py --runs 20 --peers
     python benchmarks/python_env.py --no-bytecode   # compile sovaudit's sources in every run
+    python benchmarks/python_env.py --instructions  # also count instructions (valgrind)
 
 The environment is the test fixture ``tests/.fixtures/env300/`` (built first by
 ``tests/fixtures/build_envs.py`` when it is missing or stale). Every run is a fresh process, so
@@ -13,8 +14,9 @@ each figure includes interpreter start-up and imports, as a user running the com
 * ``python -c pass``: the interpreter's own start-up, which every other row includes;
 * floor: ``python -c`` a loop over ``site-packages`` that parses every ``*.dist-info/METADATA``
   with ``email.parser.BytesHeaderParser``: about the least any reader of installed metadata does;
-* imports: ``import sovaudit.cli`` and every registered collector, instantiated (what a scan pays
-  before it reads a file);
+* imports: ``import sovaudit.cli`` and every registered collector, instantiated: the most a scan
+  can pay for imports (it imports a collector only when the walk meets a path of its kind; a
+  venv needs two);
 * ``sovaudit scan ENV -o /dev/null --format inventory-json``;
 * ``sovaudit sbom ENV --format cyclonedx-json -o benchmarks/.work/env300.cdx.json``;
 * with ``--peers``: ``cyclonedx-py environment ENV/bin/python`` (cyclonedx-bom, installed on first
@@ -26,6 +28,12 @@ each figure includes interpreter start-up and imports, as a user running the com
 Each command runs once untimed first (a warm file cache for all; that run's output gives the
 component count), then ``--runs`` times timed. The ratio is median over the floor's median. CPU
 is the user + system time of the process: less disturbed than wall time on a busy machine.
+
+Instructions (``--instructions``): each command once more under ``valgrind --tool=callgrind``,
+which counts the instructions the process executes (user space: the interpreter, the C
+extensions, libc). The count repeats to within a fraction of a percent whatever else the machine
+is doing, so it is the figure to compare two versions by on a shared machine; it does not see
+the time spent waiting for the disk or in the kernel. About a minute per command.
 
 Bytecode: an installed sovaudit has its ``.pyc`` files (pip compiles them); an editable checkout
 run with ``PYTHONDONTWRITEBYTECODE`` set (as in this project's sandboxes) compiles every module
@@ -40,6 +48,8 @@ import argparse
 import importlib.util
 import json
 import os
+import re
+import shutil
 import stat
 import statistics
 import subprocess
@@ -56,7 +66,11 @@ PEERS = WORK / "peers"
 #: The peer measured with --peers (pinned, so figures compare across runs).
 PEER_PACKAGE = "cyclonedx-bom==7.5.0"
 
-IMPORTS = "import sovaudit.cli; from sovaudit.pipeline import load_collectors; load_collectors()"
+IMPORTS = """
+import sovaudit.cli, sovaudit.pipeline
+from sovaudit.collectors import COLLECTORS
+[c() for c in COLLECTORS.all()]
+"""
 FLOOR = r"""
 import email.parser, os, sys
 parser = email.parser.BytesHeaderParser()
@@ -77,6 +91,7 @@ class Measure:
     runs: int = 0  # 0: --runs
     times: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)  # user + system
+    instructions: int = 0  # 0: not counted
     error: str = ""
 
 
@@ -144,6 +159,19 @@ def time_runs(m: Measure, runs: int) -> None:
         m.cpu.append(usage.ru_utime + usage.ru_stime)
 
 
+def count_instructions(m: Measure) -> None:
+    """One more run under callgrind: the instructions the process executed (0 when it failed).
+
+    A plain run first: a source changed since the timed runs would otherwise be compiled inside
+    the counted one.
+    """
+    subprocess.run(m.argv, capture_output=True, check=False, cwd=REPO, env=CHILD_ENV)
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *m.argv]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=REPO, env=CHILD_ENV)
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    m.instructions = int(found.group(1)) if proc.returncode == 0 and found else 0
+
+
 def count_components(path: Path) -> str:
     try:
         return str(len(json.loads(path.read_bytes()).get("components", [])))
@@ -178,11 +206,15 @@ def ensure_peers() -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="timed runs of each command (default 5)")
+    parser.add_argument("--runs", type=int, default=10, help="timed runs of each command (default 10)")
     parser.add_argument("--peers", action="store_true", help=f"also time cyclonedx-py ({PEER_PACKAGE})")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="no .pyc cache: sovaudit's modules are compiled in every run")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count each command's instructions once under valgrind (not the peers)")
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (apt-get install valgrind)")
     global CHILD_ENV
     CHILD_ENV = child_env(bytecode=not args.no_bytecode)
 
@@ -241,18 +273,29 @@ def main(argv: list[str] | None = None) -> int:
                 time_runs(slow, args.runs)  # one run (40 s or more on 2 cores); fast warmed the cache
                 slow.count = count_components(peer_out)
 
+    if args.instructions:
+        for m in measures[:5]:
+            if m.times:
+                count_instructions(m)
+
     bytecode = "without .pyc files (compiled in every run)" if args.no_bytecode else "with .pyc files"
     print(f"\n{env.relative_to(REPO)}: {len(truth)} distributions (importlib.metadata); {sys.version.split()[0]}; "
           f"a fresh process per run, {bytecode}; ratio = median / floor median\n")
+    instructions = f" {'M instr':>8} {'x floor':>8}" if args.instructions else ""
     print(f"{'command':<40} {'runs':>4} {'best s':>8} {'median s':>9} {'x floor':>8} {'cpu best':>9} "
-          f"{'components':>11}")
+          f"{'components':>11}{instructions}")
     floor_median = statistics.median(floor.times) if floor.times else 0.0
     for m in measures:
         if m.times and len(m.times) == m.runs:
             median = statistics.median(m.times)
             ratio = f"{median / floor_median:.1f}" if floor_median else "-"
             cpu = f"{min(m.cpu):.3f}" if m.cpu else "-"
-            print(f"{m.label:<40} {m.runs:>4} {min(m.times):>8.3f} {median:>9.3f} {ratio:>8} {cpu:>9} {m.count:>11}")
+            counted = ""
+            if args.instructions:
+                by = f"{m.instructions / floor.instructions:.2f}" if m.instructions and floor.instructions else "-"
+                counted = f" {m.instructions / 1e6:>8.0f} {by:>8}" if m.instructions else f" {'-':>8} {'-':>8}"
+            print(f"{m.label:<40} {m.runs:>4} {min(m.times):>8.3f} {median:>9.3f} {ratio:>8} {cpu:>9} {m.count:>11}"
+                  f"{counted}")
         else:
             print(f"{m.label:<40} {m.error or 'failed'}")
     return 0

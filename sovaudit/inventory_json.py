@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sovaudit import jsonout
 from sovaudit.errors import InputError
 from sovaudit.model import Component, Edge, Evidence, InputRecord, InputStatus, Inventory, Layer, Relation
 
@@ -87,8 +88,8 @@ def to_dict(inventory: Inventory) -> dict[str, Any]:
 
 
 def dump(inventory: Inventory) -> bytes:
-    """Canonical bytes: UTF-8, two-space indent, a final newline."""
-    return (json.dumps(to_dict(inventory), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """Canonical bytes: UTF-8, two-space indent, a final newline (``json.dumps``'s text, written faster)."""
+    return (jsonout.dumps(to_dict(inventory), ensure_ascii=False) + "\n").encode("utf-8")
 
 
 # -- load ----------------------------------------------------------------------------------------

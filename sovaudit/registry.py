@@ -106,6 +106,10 @@ class Registry(Generic[T]):
         self._read_plugins()
         return sorted(self._targets)
 
+    def is_builtin(self, name: str) -> bool:
+        """Whether ``name`` is one of the built-ins (not a plugin, not unknown)."""
+        return self._origin.get(name) == "built-in"
+
     def get(self, name: str) -> type[T]:
         self._read_plugins()
         if name in self._loaded:

@@ -40,8 +40,9 @@ class Emitter(ABC):
 #: The built-in emitters, imported lazily by name. Plugins: entry-point group ``sovaudit.emitters``.
 BUILTIN_EMITTERS: dict[str, str] = {
     "inventory-json": "sovaudit.emitters.inventory:InventoryEmitter",
-    "cyclonedx-json": "sovaudit.emitters.cyclonedx:CycloneDxJsonEmitter",
+    "cyclonedx-json": "sovaudit.emitters.cyclonedx_fast:CycloneDxJsonEmitter",
     "cyclonedx-xml": "sovaudit.emitters.cyclonedx:CycloneDxXmlEmitter",
+    "spdx-json": "sovaudit.emitters.spdx:SpdxJsonEmitter",
 }
 
 EMITTERS: Registry[Emitter] = Registry("sovaudit.emitters", BUILTIN_EMITTERS, Emitter)  # type: ignore[type-abstract]

@@ -195,7 +195,7 @@ def _extend_json(text: str, blocks: Mapping[str, Mapping[str, Any]]) -> str:
             changed = True
     if not changed:
         return text
-    from sovaudit.emitters.cyclonedx import indented_json  # the emitter's writer: same text, faster
+    from sovaudit.jsonout import dumps as indented_json  # json.dumps(indent=2)'s text, faster
 
     return indented_json(doc) + ("\n" if text.endswith("\n") else "")
 
