@@ -4,8 +4,12 @@ Collectors never touch :mod:`pathlib` directly: they get a :class:`TreePath`, wh
 
 * never leaves the scanned root (a symbolic link whose target is outside it raises
   :class:`~sovaudit.errors.InputError` naming the link),
-* never reads more than the limits allow (a 200 MB "METADATA" is an error, not a memory spike),
-* reads only regular files (no named pipes, devices or sockets: they could block forever),
+* never reads more than the limits allow (a 200 MB "METADATA" is an error, not a memory spike):
+  the caps come from the one policy in :mod:`sovaudit.limits`, and a collector's own cap can only
+  be tighter than the policy's,
+* reads only regular files (no named pipes, devices or sockets: they could block forever, and
+  opening a device can have effects), checked before a file is opened,
+* refuses a file that changes while it is read (a torn read would be parsed as if whole),
 * names every file relative to the input the user gave, for evidence.
 
 Container images (a later collector family) provide the same interface over merged layers, so
@@ -14,34 +18,31 @@ every collector runs unchanged inside an image.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from sovaudit.errors import InputError
 
-MiB = 1024 * 1024
+# The policy lives in sovaudit.limits; these names stay importable from here, where collectors read.
+from sovaudit.limits import DEFAULT_LIMITS as DEFAULT_LIMITS
+from sovaudit.limits import Limits as Limits
+from sovaudit.limits import MiB as MiB
+
 _HERE = PurePosixPath()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Limits:
-    """Resource limits for reading untrusted input."""
-
-    max_file_bytes: int = 64 * MiB  # one file a collector reads whole
-    max_files: int = 2_000_000  # files visited in one input tree
-    max_depth: int = 64  # directory nesting
-
-
-DEFAULT_LIMITS = Limits()
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def read_cap(limits: Limits, limit: int | None, *, database: bool = False) -> int:
+    """Bytes one whole-file read may take: the policy's ceiling, or a collector's tighter ``limit``."""
+    ceiling = limits.max_database_bytes if database else limits.max_file_bytes
+    return ceiling if limit is None else min(limit, ceiling)
 
 
 @lru_cache(maxsize=8192)
@@ -215,7 +216,7 @@ class TreePath:
         if self._lstat is None:
             try:
                 self._lstat = os.lstat(self._full())
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL byte in the name (no file has one)
                 return None
         return self._lstat
 
@@ -227,7 +228,7 @@ class TreePath:
         """Where this path is once its folder is resolved (its own name kept), or None when that
         cannot be said without resolving the whole path (the root, ``..``, an absolute rel)."""
         rel = self._rel
-        if not rel or rel.startswith("/"):
+        if not rel or rel.startswith("/") or "\x00" in rel:
             return None
         folder, _, name = self._full().rpartition("/")
         if name in ("", ".", "..") or not folder:
@@ -237,6 +238,8 @@ class TreePath:
 
     def _real(self) -> str:
         """The target on disk, checked to stay inside the root."""
+        if "\x00" in self._rel:
+            raise InputError(self.display(), "has a NUL byte in its name; no file has one")
         st = self._stat_nolink()
         real = None
         if st is not None and not stat.S_ISLNK(st.st_mode):
@@ -288,37 +291,53 @@ class TreePath:
             yield self / n
 
     def names(self) -> list[str]:
-        """Child names in order, without building a TreePath each (cheap folder probes)."""
+        """Child names in order, without building a TreePath each (cheap folder probes).
+
+        A folder of more than ``max_entries`` entries is an error, found before they are all held.
+        """
+        cap = self._limits.max_entries
+        out: list[str] = []
         try:
-            return sorted(os.listdir(self._real()))
-        except InputError:
-            raise
+            with os.scandir(self._real()) as it:
+                for entry in it:
+                    out.append(entry.name)
+                    if len(out) > cap:
+                        raise InputError(self.display(), f"holds more than {cap:,} entries (the max_entries limit)")
         except OSError as err:
             raise InputError(self.display(), f"cannot list folder: {err.strerror or err}") from err
+        out.sort()
+        return out
 
     def _open(self) -> int:
-        """A read-only descriptor of this path's target, which is inside the root.
+        """A read-only descriptor of this path's target, which is inside the root and a regular file.
 
-        A path not yet looked at is opened in its resolved folder with ``O_NOFOLLOW`` at once (a
-        link there fails with ``ELOOP`` and takes the general way): one ``lstat`` less per file.
+        The type is checked with ``lstat`` before the file is opened (opening a device can have
+        effects, a FIFO could block), then again on the descriptor.
         """
-        if self._lstat is None and _NOFOLLOW and (real := self._in_real_folder()) is not None:
-            if not self._inside(real):
+        st = self._stat_nolink()
+        if st is not None and not stat.S_ISLNK(st.st_mode) and (real := self._in_real_folder()) is not None:
+            if not self._inside(real):  # its folder is a link out of the tree
                 raise InputError(self.display(), "is a link that leaves the scanned tree; not followed")
+        else:
+            real = self._real()
             try:
-                return os.open(real, os.O_RDONLY | _NONBLOCK | _NOFOLLOW)
+                st = os.stat(real)
             except OSError as err:
-                if err.errno != errno.ELOOP:
-                    raise InputError(self.display(), f"cannot open: {err.strerror or err}") from err
-        real = self._real()
+                raise InputError(self.display(), f"cannot open: {err.strerror or err}") from err
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(self.display(), "is not a regular file; not read")
         try:
-            return os.open(real, os.O_RDONLY | _NONBLOCK | _NOFOLLOW)
+            return os.open(real, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | _CLOEXEC)
         except OSError as err:
             raise InputError(self.display(), f"cannot open: {err.strerror or err}") from err
 
-    def read_bytes(self, limit: int | None = None) -> bytes:
-        """The whole file, if it is a regular file within the size limit."""
-        cap = self._limits.max_file_bytes if limit is None else limit
+    def read_bytes(self, limit: int | None = None, *, database: bool = False) -> bytes:
+        """The whole file, if it is a regular file within the size limit and does not change meanwhile.
+
+        The cap is the policy's ``max_file_bytes`` (``max_database_bytes`` for a package database
+        read whole), or ``limit`` when that is smaller: a collector's own cap is only ever tighter.
+        """
+        cap = read_cap(self._limits, limit, database=database)
         fd = self._open()
         try:
             st = os.fstat(fd)
@@ -336,6 +355,10 @@ class TreePath:
                 total += len(chunk)
                 if total > cap:
                     raise InputError(self.display(), f"grew past the {cap:,}-byte limit while being read")
+            after = os.fstat(fd)  # (not against the bytes read: /proc and /sys files say 0 or 4096)
+            # Pseudo-files (/proc, /sys) say size 0 and take a new time at every stat: not comparable.
+            if st.st_size and (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
+                raise InputError(self.display(), "changed while being read; not read (scan it when it is not written)")
             return b"".join(chunks)
         except OSError as err:
             raise InputError(self.display(), f"cannot read: {err.strerror or err}") from err
@@ -363,9 +386,8 @@ class TreePath:
             return _last_head[1][:n]
         want = max(n, HEAD_BYTES)
         try:
-            real = self._real()
-            fd = os.open(real, os.O_RDONLY | _NONBLOCK)
-        except (InputError, OSError):
+            fd = self._open()
+        except InputError:
             return b""
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):

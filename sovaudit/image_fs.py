@@ -32,7 +32,8 @@ How it reads, and why it stays bounded:
 
 Hostile layers are clean :class:`~sovaudit.errors.InputError` naming the image, the layer and the
 member: ``..`` or absolute member names, hard links out of the tree or to nothing, device files,
-link loops, a decompression bomb (:attr:`ImageLimits.max_layer_bytes`, and a ratio limit), a
+link loops, a decompression bomb (:attr:`ImageLimits.max_layer_bytes`, ``max_image_bytes`` for all
+layers together, and a ratio limit: the fields of the one policy, :class:`sovaudit.limits.Limits`), a
 digest mismatch, a truncated layer. A symbolic link is resolved inside the image: an absolute
 target from the image root (what it means in a container), a relative one from its folder; one
 that climbs above the root leaves the tree and is not followed, as with :class:`TreePath`.
@@ -40,7 +41,6 @@ that climbs above the root leaves the tree and is not followed, as with :class:`
 
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 import re
@@ -53,33 +53,13 @@ from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
 from sovaudit.errors import InputError
-from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath
+from sovaudit.fs import TreePath, read_cap
+from sovaudit.limits import DEFAULT_LIMITS, KiB, Limits, MiB
 
-KiB = 1024
-MiB = 1024 * KiB
-GiB = 1024 * MiB
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ImageLimits:
-    """Resource limits for reading an untrusted image."""
-
-    max_layer_bytes: int = 16 * GiB  # decompressed bytes of one layer
-    max_ratio: int = 200  # decompressed : compressed, checked once past ratio_after bytes
-    ratio_after: int = 256 * MiB
-    max_members: int = 2_000_000  # tar members in all layers of one image
-    max_json_bytes: int = 4 * MiB  # an index, manifest or config
-    max_name_bytes: int = 4096  # one member name or link target (GNU long names, PAX paths)
-    max_pax_bytes: int = 1 * MiB  # one PAX extended header
-    prefetch_bytes: int = 64 * MiB  # files kept in memory during the index pass, in all
-    prefetch_file_bytes: int = 8 * MiB  # ... and each
-    checkpoint_every: int = 16 * MiB  # decompressed bytes between gzip checkpoints
-    max_checkpoints: int = 1024  # per layer
-    max_link_hops: int = 40  # symbolic links followed in one path (Linux's MAXSYMLINKS)
-    max_zstd_window: int = 1 << 27  # 128 MiB, what `zstd --long=27` writes
-
-
-DEFAULT_IMAGE_LIMITS = ImageLimits()
+#: The image limits are fields of the one policy (:class:`sovaudit.limits.Limits`): ``max_layer_bytes``,
+#: ``max_image_bytes``, ``max_ratio`` ... These names stay for the callers that spell them so.
+ImageLimits = Limits
+DEFAULT_IMAGE_LIMITS = DEFAULT_LIMITS
 
 #: Paths (inside the image, without a leading "/") of the files kept in memory while indexing:
 #: what the OS, Python, conda, Spack and module collectors read whole.
@@ -228,6 +208,7 @@ class _Stream:
         hasher: Any | None = None,
         checkpoints: list[_Checkpoint] | None = None,
         start: _Checkpoint | None = None,
+        total_before: int = 0,
     ) -> None:
         self.blob = blob
         self.kind = kind
@@ -235,6 +216,7 @@ class _Stream:
         self.limits = limits
         self.hasher = hasher
         self.checkpoints = checkpoints
+        self.total_before = total_before  # decompressed bytes of the image's earlier layers
         self.pos = 0  # decompressed bytes handed out
         self._produced = 0  # decompressed bytes made (handed out + buffered)
         self._buf = b""
@@ -272,6 +254,11 @@ class _Stream:
         if self._produced > lim.max_layer_bytes:
             raise self.where.err(
                 f"decompresses to more than {lim.max_layer_bytes:,} bytes (the limit for one layer); "
+                "a decompression bomb?",
+            )
+        if self.total_before + self._produced > lim.max_image_bytes:
+            raise self.where.err(
+                f"takes the image past {lim.max_image_bytes:,} decompressed bytes (the limit for all its layers); "
                 "a decompression bomb?",
             )
         if self._produced > lim.ratio_after and self._produced > lim.max_ratio * max(self.raw_consumed, 1):
@@ -726,14 +713,17 @@ class ImageFS:
         name: str,
         *,
         limits: Limits = DEFAULT_LIMITS,
-        image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+        image_limits: ImageLimits | None = None,
     ) -> None:
         #: How messages name the image: ``<input>@sha256:<manifest digest>``.
         self.name = name
         #: Evidence prefix: ``<name>:``; paths inside the image follow as ``/var/lib/dpkg/status``.
         self.display_root = f"{name}:"
         self.limits = limits
-        self.image_limits = image_limits
+        #: The image fields of the policy (``limits`` unless a caller gives others).
+        self.image_limits = limits if image_limits is None else image_limits
+        #: Decompressed bytes of the layers indexed so far (bounded by ``max_image_bytes``).
+        self.decompressed = 0
         self.root = _Dir()
         self.layers: list[LayerInfo] = []
         self.kept_bytes = 0
@@ -750,7 +740,7 @@ class ImageFS:
         layers: Sequence[LayerInput],
         *,
         limits: Limits = DEFAULT_LIMITS,
-        image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+        image_limits: ImageLimits | None = None,
     ) -> ImageFS:
         """The merged tree of ``layers`` (bottom first); ``name`` is how evidence names the image."""
         fs = cls(name, limits=limits, image_limits=image_limits)
@@ -770,9 +760,17 @@ class ImageFS:
         if layer.digest:
             if algorithm not in ("sha256", "sha512") or not re.fullmatch(r"[0-9a-f]+", expected):
                 raise where.err(f"unsupported digest {layer.digest!r}")
+            import hashlib  # here: loading OpenSSL is wasted on a scan that meets no image layer
+
             hasher = hashlib.new(algorithm)
         stream = _Stream(
-            layer.blob, info.compression, where, self.image_limits, hasher=hasher, checkpoints=info.checkpoints
+            layer.blob,
+            info.compression,
+            where,
+            self.image_limits,
+            hasher=hasher,
+            checkpoints=info.checkpoints,
+            total_before=self.decompressed,
         )
         upper = _Dir()
         hardlinks: list[tuple[_Dir, str, _Entry, str]] = []
@@ -784,6 +782,7 @@ class ImageFS:
             self._add_member(upper, m, n, where, stream, hardlinks)
         stream.finish()
         info.size = stream._produced
+        self.decompressed += info.size
         if hasher is not None and hasher.hexdigest() != expected:
             raise where.err(f"digest mismatch: the blob hashes to {algorithm}:{hasher.hexdigest()}, not {layer.digest}")
         self._resolve_hardlinks(upper, hardlinks, where)
@@ -1188,8 +1187,8 @@ class ImageTreePath(TreePath):
             raise InputError(self.display(), "cannot list folder: not a folder")
         return sorted(node.children)
 
-    def read_bytes(self, limit: int | None = None) -> bytes:
-        cap = self._image.limits.max_file_bytes if limit is None else limit
+    def read_bytes(self, limit: int | None = None, *, database: bool = False) -> bytes:
+        cap = read_cap(self._image.limits, limit, database=database)
         node, status = self._node()
         if node is None:
             raise self._fail(status, "open")

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sovaudit.collectors.interface import COLLECTORS, Collector
+from sovaudit.collectors.interface import Collector, registered_collectors
 from sovaudit.errors import InputError
 from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath, clear_cache
 from sovaudit.graph import StackGraph
+from sovaudit.limits import guard
 from sovaudit.link import link
 from sovaudit.model import InputRecord, InputStatus, Inventory, Layer, Severity
+from sovaudit.sanitise import sanitise
 
 if TYPE_CHECKING:  # the audit stages are imported when an audit runs, not for every scan
     from sovaudit.audit import Audit
@@ -67,14 +69,12 @@ class _Walk:
         if self.progress is not None:
             self.progress(path.display())
         try:
-            inv = collector.collect(path)
+            with guard(path.display(), self.limits):  # time budget, nesting, memory: InputError
+                inv = collector.collect(path)
         except InputError as err:
             self.records.append(
                 InputRecord(path=err.path, status=InputStatus.FAILED, collector=collector.name, reason=err.reason)
             )
-            return
-        except RecursionError as err:
-            self.record(path, InputStatus.FAILED, collector.name, f"nested too deeply to read ({err})")
             return
         except Exception as err:  # a collector bug: report it, keep scanning, exit 3 at the end
             if self.debug:
@@ -156,8 +156,8 @@ def walk_tree(root: TreePath, collectors: Sequence[Collector]) -> tuple[list[Inv
 
 
 def load_collectors() -> list[Collector]:
-    """Every registered collector, instantiated, in registry (name) order."""
-    return [cls() for cls in COLLECTORS.all()]
+    """Every registered collector in registry (name) order; a built-in is imported when a path of its kind is met."""
+    return registered_collectors()
 
 
 def scan(
@@ -218,6 +218,7 @@ def _scan(
 
         # Model and dataset references resolved to what was scanned; licences inherited down lineages.
         inventory = lineage.link(inventory)
+    inventory = sanitise(inventory)  # no credential in a URL, no unwritable character reaches an output
     return ScanResult(
         inventory=inventory,
         unreadable=tuple(unreadable),
@@ -280,16 +281,7 @@ def _link_requirements(graph: StackGraph, kb: KnowledgeBase, matches: dict[str, 
     required_by: dict[str, tuple[str, ...]] = {}
     provided_by: dict[str, list[str]] = {}
     for cid, ms in matches.items():
-        needs = tuple(
-            sorted(
-                {
-                    r
-                    for m in ms
-                    for r in kb.entries[m.entry].requires
-                    if r in kb.entries and kb.entries[r].category in HARDWARE_CATEGORIES
-                }
-            )
-        )
+        needs = tuple(sorted({r for m in ms for r in kb.needs(m.entry, HARDWARE_CATEGORIES)}))
         if needs:
             required_by[cid] = needs
         if graph.component(cid).layer is Layer.COMPUTE:

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from sovaudit.collectors import lineage, modelcard, weights
 from sovaudit.errors import InputError
@@ -107,6 +107,14 @@ class _Client:
     def _fail(self, what: str, reason: str) -> InputError:
         return InputError(self.ref.text, f"{what}: {reason}")
 
+    @property
+    def shown(self) -> str:
+        """The endpoint as messages name it: without a user name or password (HF_ENDPOINT may hold them)."""
+        parts = urlsplit(self.endpoint)
+        if "@" not in parts.netloc:
+            return self.endpoint
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
     def get(
         self, url: str, what: str, *, start: int = 0, length: int | None = None, limit: int = MAX_SMALL_FILE
     ) -> bytes:
@@ -127,7 +135,7 @@ class _Client:
                 if resp.status_code == 416:
                     return b""
                 if resp.status_code not in (200, 206):
-                    raise self._fail(what, f"HTTP {resp.status_code} from {self.endpoint}")
+                    raise self._fail(what, f"HTTP {resp.status_code} from {self.shown}")
                 skip = start if (length is not None and resp.status_code == 200) else 0  # Range ignored
                 want = length if length is not None else limit + 1
                 out = bytearray()
@@ -146,9 +154,9 @@ class _Client:
         except InputError:
             raise
         except requests.Timeout as err:
-            raise self._fail(what, f"no answer from {self.endpoint} within {self.timeout:.0f} s") from err
+            raise self._fail(what, f"no answer from {self.shown} within {self.timeout:.0f} s") from err
         except requests.RequestException as err:
-            raise self._fail(what, f"cannot reach {self.endpoint}: {type(err).__name__}") from err
+            raise self._fail(what, f"cannot reach {self.shown}: {type(err).__name__}") from err
 
     def info(self) -> dict[str, Any]:
         ref = self.ref

@@ -235,7 +235,8 @@ def parse_rocm_smi(text: str, display: str) -> tuple[list[_Gpu], tuple[str, str]
     system = data.get("system") if isinstance(data.get("system"), dict) else {}
     driver = _ci(system, "Driver version") if system else ""
     gpus = []
-    for key in sorted((k for k in data if re.fullmatch(r"card\d+", k)), key=lambda k: int(k[4:])):
+    # card2 before card10, without int() (which refuses 4,300 digits)
+    for key in sorted((k for k in data if re.fullmatch(r"card\d+", k)), key=lambda k: (len(k), k)):
         card = data[key]
         if not isinstance(card, dict):
             raise InputError(display, f"/{key} is not an object")

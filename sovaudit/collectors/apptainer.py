@@ -396,6 +396,14 @@ class SifDescriptor:
         return _TYPES.get(self.datatype, f"0x{self.datatype:x}")
 
 
+def _created(ctime: int) -> str:
+    """The header's creation time in ISO 8601; "" when it is no date (a corrupt or hostile header)."""
+    try:
+        return datetime.fromtimestamp(ctime, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError, OSError):
+        return ""
+
+
 def sif_header(head: bytes, display: str) -> dict[str, Any]:
     if len(head) < 128 or head[32:42] != SIF_MAGIC:
         raise InputError(display, "is not a SIF image (no SIF_MAGIC at byte 32)")
@@ -467,7 +475,7 @@ class SifCollector(Collector):
             ("sif:uuid", header["uuid"]),
             ("sif:version", header["version"]),
             ("sif:arch", header["arch"]),
-            ("sif:created", datetime.fromtimestamp(header["ctime"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+            ("sif:created", _created(header["ctime"])),
         ]
         records: list[InputRecord] = []
         comps: list[Component] = []

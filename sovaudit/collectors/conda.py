@@ -358,6 +358,8 @@ def load_json(path: TreePath) -> Any:
         raise InputError(path.display(), f"invalid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from err
     except RecursionError as err:
         raise InputError(path.display(), "JSON nested too deeply to read") from err
+    except ValueError as err:  # an integer of over 4,300 digits
+        raise InputError(path.display(), "invalid JSON: a number too long to read") from err
 
 
 def compose_yaml(path: TreePath) -> yaml.Node | None:
@@ -746,7 +748,7 @@ def _pip_line(line: str) -> tuple[str, str, str, list[tuple[str, str]]] | None:
             else:
                 found_name, found_version = utils.parse_sdist_filename(filename)
             name, version = name or str(found_name), str(found_version)
-        except (utils.InvalidWheelFilename, utils.InvalidSdistFilename):
+        except ValueError:  # InvalidWheelFilename, InvalidSdistFilename, a version of over 4,300 digits
             pass
     if not name:
         return None

@@ -307,7 +307,7 @@ def _facts_from_block(b: dict[str, str], line: int) -> CpuFacts:
             line=line,
         )
     cpu = b.get("cpu", "")
-    m = re.search(r"POWER(\d+)", cpu)
+    m = re.search(r"POWER(\d{1,4})\b", cpu)  # not \d+: int() refuses 4,300 digits
     if m:
         return CpuFacts(architecture="ppc64le", vendor="IBM", model_name=cpu, generation=int(m.group(1)), line=line)
     if b.get("isa", "").startswith("rv64"):

@@ -367,6 +367,8 @@ def load_json(path: TreePath) -> Any:
         raise InputError(path.display(), f"invalid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from err
     except RecursionError as err:
         raise InputError(path.display(), "JSON nested too deeply to read") from err
+    except ValueError as err:  # an integer of over 4,300 digits
+        raise InputError(path.display(), "invalid JSON: a number too long to read") from err
 
 
 def collect_croissant(path: TreePath, collector: str = NAME) -> Inventory:
@@ -476,8 +478,10 @@ def collect_croissant(path: TreePath, collector: str = NAME) -> Inventory:
 
 
 def looks_like_croissant(head: bytes) -> bool:
+    """A JSON-LD document (``@context``) naming Croissant's vocabulary: an inventory or SBOM that
+    merely mentions the vocabulary in a property (``conformsTo``) is not one."""
     text = head.decode("utf-8", errors="replace")
-    return "mlcommons.org/croissant" in text or "mlcommons.org/schema" in text
+    return '"@context"' in text and ("mlcommons.org/croissant" in text or "mlcommons.org/schema" in text)
 
 
 class CroissantCollector(Collector):

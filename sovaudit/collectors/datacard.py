@@ -494,6 +494,8 @@ class DataCiteXmlCollector(Collector):
             raise InputError(path.display(), f"XML refused: {type(err).__name__} (entities or a DTD)") from err
         except DET.ParseError as err:
             raise InputError(path.display(), f"invalid XML: {err}") from err
+        except LookupError as err:  # <?xml encoding="..."?> names no codec Python knows
+            raise InputError(path.display(), f"invalid XML: {err}") from err
         if _tag(root) != "resource" or not str(root.tag).startswith("{http://datacite.org/schema/kernel-"):
             raise InputError(path.display(), "root element is not a DataCite <resource>")
         return _datacite(_from_xml(root), path, self.name)

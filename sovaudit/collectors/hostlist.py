@@ -115,9 +115,9 @@ def _strtoul(text: str, start: int) -> tuple[int, int]:
         j += 1
     if j == i:
         return 0, start
-    value = int(text[i:j])
+    value = int(text[i:j]) if j - i <= 40 else _ULONG_MAX + 1  # int() refuses 4,300+ digits
     if value > _ULONG_MAX:
-        raise HostlistError(f"number {text[i:j]} is too large for a host range")
+        raise HostlistError(f"number {text[i:j][:24]}{'...' if j - i > 24 else ''} is too large for a host range")
     if negative:
         value = (-value) % (_ULONG_MAX + 1)
     return value, j

@@ -42,11 +42,10 @@ import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 
-from packageurl import PackageURL
-
 from sovaudit.collectors.model_openness import HF_LICENSES, Level, family_of, level_of
 from sovaudit.graph import merge_components
 from sovaudit.model import Component, Edge, Evidence, Inventory, Layer, Relation, component_id
+from sovaudit.purl import build as build_purl
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 _RELATION_ALIASES = {"fine-tune": "finetune", "fine-tuned": "finetune", "quantization": "quantized",
@@ -91,14 +90,7 @@ def parse_repo(ref: str, *, dataset: bool = False) -> Repo | None:
 
 def model_purl(repo: Repo, revision: str = "") -> str:
     """``pkg:huggingface/<org>/<name>[@<revision>]``, lower-case (Hub repo ids ignore case)."""
-    return str(
-        PackageURL(
-            type="huggingface",
-            namespace=repo.org.lower() or None,
-            name=repo.name.lower(),
-            version=revision.lower() or None,
-        ).to_string()
-    )
+    return build_purl("huggingface", repo.org.lower() or None, repo.name.lower(), revision.lower())
 
 
 def model_ref_id(ref: str) -> str:
@@ -178,6 +170,8 @@ def _repo_key(c: Component) -> str:
     if repo := c.prop("hf:repo"):
         return repo.lower()
     if c.purl.startswith("pkg:huggingface/"):
+        from packageurl import PackageURL  # here: most scans link no model at all
+
         try:
             p = PackageURL.from_string(c.purl)
         except ValueError:

@@ -61,9 +61,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from sovaudit.collectors import lineage, weights
 from sovaudit.collectors.interface import Collector
@@ -87,6 +85,9 @@ from sovaudit.model import (
     Layer,
     component_id,
 )
+
+if TYPE_CHECKING:  # yaml is imported where a card is parsed
+    import yaml
 
 FOLDER = "hf-model"
 CARD = "hf-model-card"
@@ -198,6 +199,8 @@ def split_front_matter(text: str) -> tuple[str | None, int, str]:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml  # loaded already by load_yaml_mapping, the only caller's caller
+
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
@@ -236,6 +239,8 @@ def _check_aliases(root: yaml.Node, display: str) -> None:
 
 def load_yaml_mapping(text: str, display: str, *, line: int = 0) -> dict[str, Any]:
     """A YAML mapping through the safe loader, after the alias-bomb guard; ``{}`` for an empty document."""
+    import yaml  # here: a folder's README.md imports this module, and most READMEs hold no YAML
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
@@ -253,6 +258,8 @@ def load_yaml_mapping(text: str, display: str, *, line: int = 0) -> dict[str, An
         raise InputError(display, f"invalid YAML front matter: {' '.join(str(err).split())}") from err
     except RecursionError as err:
         raise InputError(display, "YAML front matter nested too deeply to read") from err
+    except ValueError as err:  # a date out of range, an integer of over 4,300 digits
+        raise InputError(display, "invalid YAML front matter: a value out of range") from err
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -370,9 +377,12 @@ def _eval_datasets(meta: dict[str, Any]) -> list[str]:
     return found
 
 
-_MARKDOWN = re.compile(r"[*_`]+|!\[[^\]]*\]\([^)]*\)|<[^>]+>")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# No pattern here may scan the rest of a line from each of its characters: "[[[[..." or a heading
+# padded with 5,000 spaces would take minutes (the fuzzer found both). Hence [^[\]] and [^<>],
+# and a heading's closing hashes taken off in Python, not by a lazy group before \s*#*\s*$.
+_MARKDOWN = re.compile(r"[*_`]+|!\[[^\[\]]*\]\([^()]*\)|<[^<>]+>")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 
 
 def _plain(text: str) -> str:
@@ -402,7 +412,7 @@ def body_sections(body: str) -> list[tuple[str, str]]:
         m = _HEADING.match(line)
         if m:
             flush()
-            title = _plain(m.group(2)).lower().rstrip(":")
+            title = _plain(m.group(2).rstrip().rstrip("#").rstrip()).lower().rstrip(":")
             # "Bias, Risks, and Limitations" is both a limitation and a risk.
             current = [prop for prop, pattern in _SECTIONS if pattern.search(title)]
             collected = []
@@ -546,6 +556,8 @@ def _load_json(path: TreePath) -> Any:
         raise InputError(path.display(), f"invalid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from err
     except RecursionError as err:
         raise InputError(path.display(), "JSON nested too deeply to read") from err
+    except ValueError as err:  # an integer of over 4,300 digits
+        raise InputError(path.display(), "invalid JSON: a number too long to read") from err
 
 
 def _json_object(path: TreePath) -> dict[str, Any]:

@@ -373,7 +373,7 @@ class _LuaScan:
             while True:
                 val, j = self._expr(i, 0)
                 vals.append(val)
-                i = j if j > i else i + 1
+                i = min(j if j > i else i + 1, len(t) - 1)  # never past the end-of-file token
                 if t[i].kind == "op" and t[i].value == ",":
                     i += 1
                     continue

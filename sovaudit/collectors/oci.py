@@ -353,7 +353,7 @@ class _Reader:
             raise InputError(where, f"{pointer}: index {digest} refers back to itself")
         if depth > MAX_INDEX_DEPTH:
             raise InputError(where, f"{pointer}: indexes nested deeper than {MAX_INDEX_DEPTH}")
-        media = desc.get("mediaType", "")
+        media = str(desc.get("mediaType", ""))  # a list or an object there is no media type
         plat = Platform.of(desc.get("platform"))
         annotations = _str_dict(desc.get("annotations"))
         if top and plat is not None and not self.want.matches(plat):
@@ -379,7 +379,7 @@ class _Reader:
         others: list[str] = []
         for i, child in enumerate(children):
             plat = Platform.of(child.get("platform"))
-            media = child.get("mediaType", "")
+            media = str(child.get("mediaType", ""))
             if plat is None:
                 if media in _INDEX_TYPES:
                     nested.append((i, child))
@@ -764,7 +764,7 @@ class OciImageCollector(Collector):
         *,
         platform: str | Platform | None = None,
         collectors: Sequence[Collector] | None = None,
-        image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,
+        image_limits: ImageLimits = DEFAULT_IMAGE_LIMITS,  # the default follows the scan's policy (path.limits)
     ) -> None:
         if isinstance(platform, str):
             platform = Platform.parse(platform)
@@ -784,8 +784,9 @@ class OciImageCollector(Collector):
         components: list[Component] = []
         edges: list[Edge] = []
         records: list[InputRecord] = []
-        with _open_source(path, self.image_limits) as source:
-            reader = _Reader(source, self.platform, self.image_limits)
+        image_limits = self._policy(path.limits)
+        with _open_source(path, image_limits) as source:
+            reader = _Reader(source, self.platform, image_limits)
             if source.has("index.json") and source.has("oci-layout"):
                 reader.layout()
                 if source.has("manifest.json"):  # Docker 25+: the tags are in manifest.json
@@ -807,13 +808,17 @@ class OciImageCollector(Collector):
                 records += r
         return Inventory(components=tuple(components), edges=tuple(edges), inputs=tuple(records))
 
+    def _policy(self, limits: Limits) -> ImageLimits:
+        """The image limits this collector was given, or else the scan's policy."""
+        return limits if self.image_limits is DEFAULT_IMAGE_LIMITS else self.image_limits
+
     def _image(
         self, source: _Source, image: _Image, stem: str, collectors: Sequence[Collector], limits: Limits
     ) -> tuple[list[Component], list[Edge], list[InputRecord]]:
         where = source.display
         digest = image.config_digest if image.config_name and _DIGEST.match(image.config_digest or "") else ""
         config = _obj(
-            _read_json(source, image.config_name, self.image_limits, digest=digest),
+            _read_json(source, image.config_name, self._policy(limits), digest=digest),
             f"config {image.config_name}",
             where,
         )
@@ -849,7 +854,7 @@ class OciImageCollector(Collector):
                 expected = str(diff_ids[i]) if _DIGEST.match(str(diff_ids[i])) else expected
             layers.append(LayerInput(blob=blob, digest=expected, label=label))
         try:
-            fs = ImageFS.build(image_name, layers, limits=limits, image_limits=self.image_limits)
+            fs = ImageFS.build(image_name, layers, limits=limits, image_limits=self._policy(limits))
         except InputError as err:
             records.append(InputRecord(path=err.path, status=InputStatus.FAILED, collector=NAME, reason=err.reason))
             return comps, edges, [*records, _read(image_name, len(comps))]

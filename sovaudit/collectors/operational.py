@@ -37,14 +37,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import TreePath
 from sovaudit.model import Component, Edge, Evidence, Inventory, Layer, Relation, component_id
+
+if TYPE_CHECKING:  # yaml is imported where a file is parsed: any *.yaml in a tree imports this module
+    import yaml
 
 #: Nodes one YAML file may expand to (aliases count each time they are used): "billion laughs" guard.
 MAX_YAML_NODES = 500_000
@@ -314,6 +315,8 @@ def region_component(key: str, region: str, ev: Evidence, country: str = "") -> 
 # -- bounded YAML ---------------------------------------------------------------------------------
 def compose_documents(path: TreePath, text: str | None = None) -> list[yaml.Node]:
     """Every document of a YAML file as nodes (safe C loader; nothing is constructed yet)."""
+    import yaml
+
     text = path.read_text() if text is None else text
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
@@ -341,7 +344,11 @@ class _Budget:
             )
 
 
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+@lru_cache(maxsize=1)
+def _constructor() -> yaml.constructor.SafeConstructor:
+    import yaml
+
+    return yaml.constructor.SafeConstructor()
 
 
 def to_python(
@@ -355,13 +362,15 @@ def to_python(
     """A composed node as plain Python, with a node budget (aliases count each time) and, if asked,
     the line of every value by JSON pointer (and of every mapping key, as ``pointer + "#key"``).
     Dates become ISO strings."""
+    import yaml
+
     budget = budget or _Budget(MAX_YAML_NODES, display)
     budget.spend()
     if lines is not None:
         lines.setdefault(pointer, node.start_mark.line + 1)
     try:
         if isinstance(node, yaml.ScalarNode):
-            value = _CONSTRUCTOR.construct_object(node, deep=True)
+            value = _constructor().construct_object(node, deep=True)
             if isinstance(value, (_dt.date, _dt.datetime)):
                 return value.isoformat()
             if isinstance(value, bytes):
@@ -393,6 +402,8 @@ def to_python(
         raise InputError(display, f"line {node.start_mark.line + 1}: {err.problem or err}") from err
     except RecursionError as err:
         raise InputError(display, "YAML nested too deeply to read") from err
+    except ValueError as err:  # a date out of range, an integer of over 4,300 digits
+        raise InputError(display, f"line {node.start_mark.line + 1}: a value out of range") from err
     raise InputError(display, f"line {node.start_mark.line + 1}: unsupported YAML node")
 
 

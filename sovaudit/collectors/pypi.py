@@ -222,6 +222,8 @@ def load_toml(path: TreePath) -> tuple[str, dict[str, Any]]:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InputError(path.display(), "invalid TOML: " + " ".join(str(err).split())) from err
+    except ValueError as err:  # an integer of over 4,300 digits
+        raise InputError(path.display(), "invalid TOML: a number too long to read") from err
 
 
 def table_lines(text: str, header: str, count: int) -> list[int]:

@@ -338,13 +338,13 @@ def _specifier(text: str) -> str | None:
     site-packages). A test compares the two.
     """
     parts = [p.replace(" ", "") for p in text.split(",")]
-    if all(_PLAIN_SPECIFIER.fullmatch(p) for p in parts) and not _may_repeat(parts):
-        return ",".join(sorted(parts))
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
     try:
+        if all(_PLAIN_SPECIFIER.fullmatch(p) for p in parts) and not _may_repeat(parts):
+            return ",".join(sorted(parts))
+        from packaging.specifiers import SpecifierSet
+
         return str(SpecifierSet(text))
-    except InvalidSpecifier:
+    except ValueError:  # InvalidSpecifier, or a version number of over 4,300 digits
         return None
 
 
@@ -393,11 +393,15 @@ def dependency(text: str) -> Dependency:
                 marker=" ".join((marker or "").split()),
             )
     req = pypi.requirement(text)
+    try:
+        specifier = str(req.specifier)
+    except ValueError as err:  # a version number of over 4,300 digits
+        raise pypi.InvalidRequirement(f"{text[:80]}: a version number too long to read") from err
     return Dependency(
         key=pypi.normalise_name(req.name),
         name=req.name,
         extras=tuple(sorted({pypi.normalise_name(x) for x in req.extras})),
-        specifier=str(req.specifier),
+        specifier=specifier,
         marker=str(req.marker) if req.marker is not None else "",
     )
 
@@ -424,6 +428,8 @@ def _direct_url(path: TreePath) -> tuple[list[tuple[str, str]], list[tuple[str, 
         doc = json.loads(_read_small(path))
     except json.JSONDecodeError as err:
         raise InputError(path.display(), f"invalid JSON: {err.msg} at line {err.lineno}") from err
+    except ValueError as err:  # an integer of over 4,300 digits
+        raise InputError(path.display(), "invalid JSON: a number too long to read") from err
     props: list[tuple[str, str]] = []
     hashes: list[tuple[str, str]] = []
     match doc:

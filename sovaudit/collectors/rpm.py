@@ -125,7 +125,7 @@ def _is_bdb(head: bytes) -> bool:
 def _rows(path: TreePath) -> list[tuple[int, bytes]]:
     import sqlite3
 
-    data = bytearray(path.read_bytes(max(path.limits.max_file_bytes, _MAX_DB)))
+    data = bytearray(path.read_bytes(_MAX_DB, database=True))
     if len(data) < 100:
         raise InputError(path.display(), "is truncated: shorter than an SQLite header")
     if data[18:20] == b"\x02\x02":  # WAL mode: an in-memory image must say rollback journal
@@ -148,7 +148,7 @@ def _rows(path: TreePath) -> list[tuple[int, bytes]]:
         if kind is None or kind[0] != "table":
             raise InputError(path.display(), "has no 'Packages' table; is this an rpmdb.sqlite?")
         rows = conn.execute("SELECT hnum, blob FROM Packages ORDER BY hnum").fetchall()
-    except sqlite3.Error as err:
+    except (sqlite3.Error, UnicodeDecodeError) as err:  # a corrupt schema is text that is not UTF-8
         raise InputError(path.display(), f"cannot read the SQLite database: {err}") from err
     finally:
         conn.close()

@@ -316,13 +316,13 @@ def parse_gres(text: str) -> list[Gres]:
             cur.append(c)
     items.append("".join(cur))
     for item in items:
-        item = re.sub(r"\(.*?\)", "", item).strip()
+        item = re.sub(r"\([^()]*\)", "", item).strip()  # not (.*?): quadratic on "((((..." with no ")"
         if not item or item.lower() in ("(null)", "n/a", "none"):
             continue
         parts = [p for p in item.split(":") if p and p.lower() != "no_consume"]
         name = parts[0].lower()
         count = 1
-        if len(parts) > 1 and re.fullmatch(r"\d+[kKmMgG]?", parts[-1]):
+        if len(parts) > 1 and re.fullmatch(r"\d{1,18}[kKmMgG]?", parts[-1]):  # a longer "count" is no count
             count = _scaled(parts[-1])
             parts = parts[:-1]
         out.append(Gres(name=name, type=":".join(parts[1:]), count=count))
@@ -821,6 +821,8 @@ def _number(v: Any) -> str:
     match v:
         case bool():
             return ""
+        case float() if v != v or abs(v) == float("inf"):  # NaN, Infinity: Python's JSON reads them
+            return ""
         case int() | float():
             return str(int(v))
         case {"set": True, "number": int(n)}:
@@ -1057,6 +1059,8 @@ def parse_slurm_text(text: str, display: str, collector: str) -> ClusterFacts:
     if records and "nodename" in records[0][1]:
         listed: list[NodeRecord] = []
         for line, r in records:
+            if "nodename" not in r:
+                raise InputError(display, f"line {line}: a node record without NodeName=")
             hw = {
                 "slurm:cpus": r.get("cputot", ""),
                 "slurm:sockets": r.get("sockets", ""),

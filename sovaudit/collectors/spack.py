@@ -247,6 +247,8 @@ def _load_yaml(path: TreePath) -> object:
         raise InputError(path.display(), f"is not valid YAML: {' '.join(str(err).split())}") from err
     except RecursionError as err:
         raise InputError(path.display(), "is nested too deeply to read") from err
+    except ValueError as err:  # a date out of range, an integer of over 4,300 digits
+        raise InputError(path.display(), "is not valid YAML: a value out of range") from err
     try:
         _check_yaml_size(doc)
     except RecursionError as err:
@@ -304,6 +306,9 @@ def spack_purl(name: str, version: str = "", dag_hash: str = "") -> str:
         tail = f"@{version}" if version else ""
         return f"pkg:spack/{name}{tail}?hash={dag_hash}" if dag_hash else f"pkg:spack/{name}{tail}"
     from packageurl import PackageURL
+
+    # A JSON "\ud800" is a lone surrogate, which percent-encoding (UTF-8) cannot write: its escape is.
+    name, version, dag_hash = (s.encode("utf-8", "backslashreplace").decode() for s in (name, version, dag_hash))
 
     return str(
         PackageURL(

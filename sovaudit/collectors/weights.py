@@ -192,6 +192,8 @@ def read_safetensors(src: HeaderSource) -> WeightsHeader:
         raise _fail(src, f"safetensors header is not JSON: {err.msg} (byte {err.pos + 8})") from err
     except RecursionError as err:
         raise _fail(src, "safetensors header is nested too deeply to read") from err
+    except ValueError as err:  # an integer of over 4,300 digits
+        raise _fail(src, "safetensors header is not JSON: a number too long to read") from err
     if not isinstance(doc, dict):
         raise _fail(src, "safetensors header is not a JSON object")
     metadata: dict[str, Any] = {}

@@ -223,3 +223,18 @@ def test_deep_nesting_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         CroissantCollector().collect(TreePath.for_input(path))
     assert "nested too deeply" in err.value.reason
+
+
+def test_an_inventory_of_a_stack_with_datasets_is_read_back_as_an_inventory(tmp_path: Path) -> None:
+    """Scan once, audit many: the inventory mentions Croissant's vocabulary (conformsTo) but is
+    not a Croissant file, so the inventory reader, not this collector, must claim it."""
+    from sovaudit import inventory_json
+    from sovaudit.pipeline import scan as run_scan
+
+    first = run_scan([str(STACK)]).inventory
+    assert any(c.kind == "dataset" for c in first.components)
+    saved = tmp_path / "stack.inventory.json"
+    saved.write_bytes(inventory_json.dump(first))
+    again = run_scan([str(saved)])
+    assert not [i for i in again.inventory.inputs if i.status.value == "failed"]
+    assert {c.id for c in again.inventory.components} == {c.id for c in first.components}
