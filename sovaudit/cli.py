@@ -8,9 +8,8 @@ atomically); progress, summaries and errors go to stderr.
 from __future__ import annotations
 
 import os
+import signal
 import sys
-import tempfile
-import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -51,6 +50,7 @@ class Settings:
     debug: bool = False
     offline: bool = False
     platform: str | None = None
+    limits: tuple[str, ...] = ()  # --limit NAME=VALUE, over SOVAUDIT_LIMITS (sovaudit.limits)
 
     def console(self) -> Console:
         from rich.console import Console
@@ -76,6 +76,8 @@ def write_output(data: bytes, output: str | None) -> None:
         with open(target, "wb") as fh:
             fh.write(data)
         return
+    import tempfile  # here, not at the top: it imports shutil, random, bz2 and lzma (start-up is measured)
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as err:
@@ -156,11 +158,13 @@ def fetch_hf(settings: Settings, ref: str) -> Any:
 
 def run_scan(settings: Settings, paths: Sequence[str], strict: bool, host: bool = False) -> ScanResult:
     """Scan, report problems on stderr, and decide whether the run can go on."""
+    from sovaudit.limits import from_settings
     from sovaudit.model import InputStatus
     from sovaudit.pipeline import scan
 
     if not paths and not host:
         raise click.UsageError("give at least one PATH (or --host)")
+    limits = from_settings(os.environ, settings.limits)
     inputs: list[Any] = []
     for given in paths:
         if given.startswith("hf://"):
@@ -172,7 +176,7 @@ def run_scan(settings: Settings, paths: Sequence[str], strict: bool, host: bool 
         from sovaudit.host_compute import host_compute_inputs
 
         env = dict(os.environ)
-        inputs.extend(host_trees("/", env=env))
+        inputs.extend(host_trees("/", env=env, limits=limits))
         inputs.extend(host_compute_inputs("/", env=env))
     collectors = None
     if settings.platform:
@@ -185,7 +189,7 @@ def run_scan(settings: Settings, paths: Sequence[str], strict: bool, host: bool 
             raise ConfigError(f"--platform: {err}") from None
         collectors = [image_reader if c.name == image_reader.name else c for c in load_collectors()]
     with progress_reporter(settings) as tick:
-        result = scan(inputs, collectors=collectors, progress=tick, debug=settings.debug)
+        result = scan(inputs, collectors=collectors, limits=limits, progress=tick, debug=settings.debug)
     inv = result.inventory
     failed = [i for i in inv.inputs if i.status is InputStatus.FAILED]
     skipped = [i for i in inv.inputs if i.status is InputStatus.SKIPPED]
@@ -288,8 +292,24 @@ TIMESTAMP = click.option(
     metavar="OS/ARCH[/VARIANT]",
     help="Which image of a multi-platform container index to read (e.g. linux/arm64). Default: this machine's.",
 )
+@click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change a resource limit for reading inputs, e.g. max_file_bytes=256MiB or max_seconds_per_file=60 "
+    "(repeatable; SOVAUDIT_LIMITS sets them too; docs/security.md lists them).",
+)
 @click.pass_context
-def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool, offline: bool, platform: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    quiet: bool,
+    verbose: int,
+    debug: bool,
+    offline: bool,
+    platform: str | None,
+    limits: tuple[str, ...],
+) -> None:
     """Audit how dependent an HPC/AI stack is on suppliers and jurisdictions it does not control.
 
     sovaudit reads what a stack is made of (Python, conda, Spack, EasyBuild, modules, OS
@@ -304,7 +324,13 @@ def cli(ctx: click.Context, quiet: bool, verbose: int, debug: bool, offline: boo
     Exit codes: 0 ok; 1 the gate/policy failed; 2 usage or input error; 3 internal error.
     Shell completion: eval "$(_SOVAUDIT_COMPLETE=bash_source sovaudit)" (zsh_source, fish_source).
     """
-    ctx.obj = Settings(verbosity=-1 if quiet else verbose, debug=debug, offline=offline, platform=platform)
+    ctx.obj = Settings(
+        verbosity=-1 if quiet else verbose, debug=debug, offline=offline, platform=platform, limits=limits
+    )
+    if ctx.default_map is None:  # .sovaudit.toml / [tool.sovaudit]: defaults that options override
+        from sovaudit.cli_gate import ConfigDefaults
+
+        ctx.default_map = ConfigDefaults()
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -338,7 +364,7 @@ def scan(
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @PATHS
 @OUTPUT
-@emitter_choice("cyclonedx-json", ["cyclonedx-json", "cyclonedx-xml"])
+@emitter_choice("cyclonedx-json", ["cyclonedx-json", "cyclonedx-xml", "spdx-json"])
 @STRICT
 @TIMESTAMP
 @HOST
@@ -346,7 +372,7 @@ def scan(
 def sbom(
     settings: Settings, paths: tuple[str, ...], output: str | None, fmt: str, strict: bool, timestamp: str, host: bool
 ) -> None:
-    """Write a CycloneDX 1.6 SBOM of PATHS (raw inputs or an inventory).
+    """Write a CycloneDX 1.6 (or SPDX 2.3) SBOM of PATHS (raw inputs or an inventory).
 
     Components carry purls, SPDX licence expressions, suppliers, hashes and `sovaudit:`
     properties (layer, kind, evidence); the full dependency graph is included; typed
@@ -357,8 +383,8 @@ def sbom(
       sovaudit sbom .venv -o sbom.cdx.json
       SOURCE_DATE_EPOCH=0 sovaudit sbom stack.inventory.json -f cyclonedx-xml -o sbom.cdx.xml
     """
-    if not fmt.startswith("cyclonedx-"):
-        raise ConfigError(f"--format {fmt}: `sbom` writes cyclonedx-json or cyclonedx-xml")
+    if fmt not in ("cyclonedx-json", "cyclonedx-xml", "spdx-json"):
+        raise ConfigError(f"--format {fmt}: `sbom` writes cyclonedx-json or cyclonedx-xml (CycloneDX) or spdx-json")
     result = run_scan(settings, paths, strict, host)
     write_output(render(result.inventory, fmt, timestamp), output)
 
@@ -432,14 +458,39 @@ def formats() -> None:
     for name in EMITTERS.names():
         click.echo(f"  {name:22} {EMITTERS.get(name).description}")
     click.echo("\nReport formats (sovaudit audit -f):")
-    click.echo(f"  {'terminal':22} a summary for the terminal (the default)")
     for name in reports.names():
         click.echo(f"  {name:22} {reports.FORMATS[name][1]}")
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM: unwinds like KeyboardInterrupt, so a temporary output file is removed on the way."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not interrupt the clean-up
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """Entry point: every error becomes one line on stderr and an exit code."""
+    """Entry point: every error becomes one line on stderr and an exit code (128 + N on signal N)."""
     settings = Settings()
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _main(settings, argv)
+    except Interrupted as err:
+        click.echo(f"sovaudit: interrupted by {signal.Signals(err.signum).name}; any -o file is as it was", err=True)
+        sys.exit(128 + err.signum)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(settings: Settings, argv: Sequence[str] | None) -> NoReturn:
     try:
         rv = cli.main(args=argv, prog_name="sovaudit", standalone_mode=False, obj=None)
         sys.exit(int(rv) if isinstance(rv, int) else 0)
@@ -458,6 +509,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         sys.exit(int(ExitCode.OK))
     except Exception as err:  # a bug: one line, a traceback only with --debug
         if "--debug" in (argv if argv is not None else sys.argv):
+            import traceback
+
             traceback.print_exc()
         fail(settings, f"internal error: {type(err).__name__}: {err} (rerun with --debug)", ExitCode.INTERNAL)
 
@@ -569,6 +622,7 @@ def audit_options(f: FC) -> FC:
 )
 @OUTPUT
 @HOST
+@click.option("--no-record", is_flag=True, help="Do not record this audit in the audit history (sovaudit history).")
 @click.pass_obj
 def audit_cmd(
     settings: Settings,
@@ -582,6 +636,7 @@ def audit_cmd(
     fmt: str,
     output: str | None,
     host: bool,
+    no_record: bool,
 ) -> None:
     """Score how locked-in PATHS are, layer by layer, and say what to do first.
 
@@ -598,8 +653,7 @@ def audit_cmd(
     """
     from sovaudit import reports
 
-    if fmt != "terminal":
-        reports.renderer(fmt)  # an unknown format is an error before the scan, not after
+    reports.renderer(fmt)  # an unknown format is an error before the scan, not after
     result = run_audit(
         settings,
         paths,
@@ -611,80 +665,17 @@ def audit_cmd(
         min_score=min_score,
         host=host,
     )
-    if fmt != "terminal":
-        write_output(reports.render(fmt, result, __version__), output)
+    if fmt == "terminal" and output in (None, "-"):
+        from sovaudit.reports import terminal
+
+        terminal.show(result, __version__)
     else:
-        print_audit(result, output)
+        write_output(reports.render(fmt, result, __version__), output)
+    from sovaudit.cli_gate import record
+
+    record(settings, result, paths, host=host, command="audit", passed=result.passed, enabled=not no_record)
     if not result.passed:
         sys.exit(int(ExitCode.POLICY))
-
-
-def _bar(score: float | None, width: int = 20) -> str:
-    if score is None:
-        return "[dim]" + "·" * width + "[/dim]"
-    filled = round(score / 100 * width)
-    colour = "green" if score >= 75 else "yellow" if score >= 50 else "red"
-    return f"[{colour}]" + "█" * filled + "[/]" + "[dim]" + "░" * (width - filled) + "[/dim]"
-
-
-def print_audit(result: Audit, output: str | None) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    if output not in (None, "-"):
-        raise ConfigError("-o: the terminal summary goes to the terminal; use -f json -o FILE for a file")
-    out = Console(highlight=False)
-    s = result.scores
-    overall = f"{s.overall_score:.0f}" if s.overall_score is not None else "n/a"
-    out.print(
-        f"[bold]sovaudit audit[/bold]  overall {overall}/100, level {s.overall_level}"
-        f"  (EU-CSF view {s.csf_score if s.csf_score is not None else 'n/a'})  "
-        f"{len(result.inventory.components)} components"
-    )
-    table = Table(show_edge=False, box=None, pad_edge=False)
-    for col in ("layer", "score", "", "level", "findings", "top supplier"):
-        table.add_column(col)
-    for ls in s.layers:
-        top = f"{ls.top_supplier} {ls.top_supplier_share:.0%}" if ls.top_supplier else ""
-        table.add_row(
-            ls.layer.value,
-            f"{ls.score:.0f}" if ls.score is not None else "n/a",
-            _bar(ls.score),
-            str(ls.level) if ls.level is not None else "-",
-            str(len(ls.findings)),
-            top,
-        )
-    out.print(table)
-    costs = {c.finding: c.points for c in s.costs}
-    live = sorted((f for f in result.findings if not f.waiver), key=lambda f: (-costs[f.id], f.id))
-    if live:
-        out.print("\n[bold]What to do first[/bold] (findings costing the most points)")
-        for f in live[:8]:
-            out.print(f"  [{_sev_style(f.severity)}]{f.severity!s:8}[/] {costs[f.id]:5.1f} pts  {f.rule}  {f.message}")
-            if f.remediation:
-                out.print(f"  [dim]{'':23}→ {f.remediation}[/dim]")
-        if len(live) > 8:
-            out.print(f"  [dim]… {len(live) - 8} more (sovaudit audit -f json; sovaudit explain PATH ID)[/dim]")
-    if s.single_points_of_failure:
-        out.print("\n[bold]Single points of failure[/bold]: " + ", ".join(s.single_points_of_failure))
-    waived = [f for f in result.findings if f.waiver]
-    if waived:
-        out.print(f"\n{len(waived)} finding(s) waived.")
-    for w in result.expired_waivers:
-        out.print(
-            f"[yellow]expired waiver[/yellow] {w.finding} (owner {w.owner}, expired {w.expires}) — {w.origin}:{w.line}"
-        )
-    if result.stale_entries:
-        out.print(f"[yellow]knowledge past its review date[/yellow]: {', '.join(result.stale_entries)}")
-    if result.gates:
-        out.print("\n[bold]Gates[/bold]" + (f" (profile {result.profile.name})" if result.profile else ""))
-        for g in result.gates:
-            mark = "[green]pass[/green]" if g.passed else "[red]FAIL[/red]"
-            out.print(f"  {mark}  {g.name}: {g.detail}")
-
-
-def _sev_style(sev: Severity) -> str:
-    return {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow"}.get(sev, "dim")
 
 
 @cli.command("explain", context_settings=CONTEXT_SETTINGS)
@@ -873,3 +864,15 @@ def kb_validate(files: tuple[str, ...]) -> None:
     )
     if problems:
         sys.exit(int(ExitCode.INPUT))
+
+
+# -- gate, diff, history (sovaudit/cli_gate.py imports this module, so it comes last) -------------
+from sovaudit import cli_gate  # noqa: E402
+
+for _command in cli_gate.COMMANDS:
+    cli.add_command(_command)
+
+# -- report (sovaudit/cli_report.py imports this module, so it comes last) -----------------------------
+from sovaudit import cli_report  # noqa: E402
+
+cli.add_command(cli_report.report_cmd)

@@ -24,6 +24,12 @@ def repo() -> Path:
     return REPO
 
 
+@pytest.fixture(autouse=True)
+def _history_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`audit` and `gate` record into the audit history: never into the home folder from a test."""
+    monkeypatch.setenv("SOVAUDIT_HISTORY", str(tmp_path_factory.mktemp("history") / "history.sqlite"))
+
+
 def assert_golden(data: bytes, golden: Path) -> None:
     """Compare ``data`` with the golden file (rewrite it with SOVAUDIT_UPDATE_GOLDEN=1, then review the diff)."""
     if update_golden() or not golden.exists():
