@@ -34,10 +34,13 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
+from typing import BinaryIO, cast
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script: benchmarks.measure must be importable
 WORK = REPO / "benchmarks" / ".work" / "oci-image"
 SITE = "usr/lib/python3/dist-packages"
 
@@ -79,13 +82,14 @@ def _status(names: list[str]) -> bytes:
     ).encode()
 
 
-def generate(files: int, megabytes: int, seed: int = 4) -> Path:
+def generate(files: int, megabytes: int, seed: int = 4, work: Path = WORK) -> Path:
+    """The image layout ``work/bench.oci``, written unless ``work`` already holds one of these parameters."""
     rnd = random.Random(seed)
-    layout = WORK / "bench.oci"
-    stamp = WORK / f"done-{files}-{megabytes}-{seed}"
+    layout = work / "bench.oci"
+    stamp = work / f"done-{files}-{megabytes}-{seed}"
     if stamp.exists():
         return layout
-    shutil.rmtree(WORK, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
     layout.mkdir(parents=True)
     bulk = megabytes * 1024 * 1024
     n1, n2 = int(files * 0.44), int(files * 0.40)
@@ -208,6 +212,62 @@ def generate(files: int, megabytes: int, seed: int = 4) -> Path:
     return layout
 
 
+def _layer_reader(blob: Path, media_type: str) -> BinaryIO:
+    """The uncompressed stream of a layer blob (gzip or zstd, as its media type says)."""
+    raw = blob.open("rb")
+    if media_type.endswith("+zstd"):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+    if media_type.endswith("+gzip"):
+        return cast(BinaryIO, gzip.open(raw))
+    return raw
+
+
+def docker_archive(layout: Path) -> Path:
+    """The image of ``layout`` as a classic ``docker save`` tar beside it (written once).
+
+    The classic form (Docker before 25): ``manifest.json`` with ``Config``/``RepoTags``/``Layers``,
+    the config as ``<hex>.json``, each layer uncompressed as ``<diff id hex>/layer.tar``. A reader
+    of it takes other paths than for the layout: one outer tar, layers found through the manifest,
+    no compression.
+    """
+    archive = layout.parent / "bench.docker.tar"
+    stamp = layout.parent / "done-docker-archive"
+    if stamp.exists() and archive.exists():
+        return archive
+    blobs = layout / "blobs" / "sha256"
+    index = json.loads((layout / "index.json").read_bytes())
+    manifest = json.loads((blobs / index["manifests"][0]["digest"].split(":")[1]).read_bytes())
+    config_hex = manifest["config"]["digest"].split(":")[1]
+    config = (blobs / config_hex).read_bytes()
+    diff_ids = [d.split(":")[1] for d in json.loads(config)["rootfs"]["diff_ids"]]
+    entries = {
+        "manifest.json": json.dumps(
+            [{"Config": f"{config_hex}.json", "RepoTags": ["bench:latest"],
+              "Layers": [f"{d}/layer.tar" for d in diff_ids]}]
+        ).encode(),
+        f"{config_hex}.json": config,
+    }
+    partial = archive.with_suffix(".partial")
+    with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in entries.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), 1_700_000_000, 0o644
+            tar.addfile(info, io.BytesIO(data))
+        for desc, diff in zip(manifest["layers"], diff_ids, strict=True):
+            with tempfile.TemporaryFile(dir=layout.parent) as plain:
+                with _layer_reader(blobs / desc["digest"].split(":")[1], desc["mediaType"]) as stream:
+                    shutil.copyfileobj(stream, plain, 1 << 20)
+                info = tarfile.TarInfo(f"{diff}/layer.tar")
+                info.size, info.mtime, info.mode = plain.tell(), 1_700_000_000, 0o644
+                plain.seek(0)
+                tar.addfile(info, plain)
+    partial.replace(archive)
+    stamp.write_text("")
+    return archive
+
+
 SCAN = """
 import sys, time
 from sovaudit.collectors.oci import OciImageCollector
@@ -265,26 +325,20 @@ def main() -> None:
 
 
 def run_isolated(argv: list[str]) -> tuple[float, int, str]:
-    """Like :func:`run`, but the peak RSS is that process's own (``wait4``), not the max of all children."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env={**os.environ, "HOME": str(WORK)}
-    )
-    chunks = []
-    assert proc.stdout is not None and proc.stderr is not None
-    while True:
-        chunk = proc.stdout.read(1 << 20)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return wall, usage.ru_maxrss // 1024, b"".join(chunks).decode()
+    """(wall seconds, peak RSS MiB, stdout) of ``argv``; the peak is that process's own (see ``spawn.py``).
 
+    Started from this script directly, the child's ``ru_maxrss`` would start from this process's
+    memory, which held the generated image.
+    """
+    from benchmarks.measure import run_measured, tail
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = Path(tmp) / "out", Path(tmp) / "err"
+        sample = run_measured(argv, env={**os.environ, "HOME": str(WORK)}, cwd=REPO, stdout=out, stderr=err,
+                              timeout=3600)
+        if sample.exit_code != 0:
+            raise SystemExit(f"{argv[0]} failed ({sample.exit_code}): {tail(err, 20, 2000)}")
+        return sample.wall, int(sample.peak_mib), out.read_text(encoding="utf-8")
 
 if __name__ == "__main__":
     main()

@@ -37,7 +37,7 @@ def dag_hash(label: str) -> str:
 
 def synthetic_lockfile(n: int, seed: int = 5000) -> dict[str, object]:
     rng = random.Random(seed)
-    flags = {"cflags": [], "cppflags": [], "cxxflags": [], "fflags": [], "ldflags": [], "ldlibs": []}
+    flags: dict[str, object] = {k: [] for k in ("cflags", "cppflags", "cxxflags", "fflags", "ldflags", "ldlibs")}
     gcc, glibc = dag_hash("gcc"), dag_hash("glibc")
     specs: dict[str, object] = {
         gcc: {
@@ -63,7 +63,7 @@ def synthetic_lockfile(n: int, seed: int = 5000) -> dict[str, object]:
             "hash": glibc,
         },
     }
-    hashes = []
+    hashes: list[str] = []
     for i in range(n):
         h = dag_hash(f"pkg-{i}")
         deps = [
@@ -79,24 +79,25 @@ def synthetic_lockfile(n: int, seed: int = 5000) -> dict[str, object]:
                     "parameters": {"deptypes": deptypes, "virtuals": ["mpi"] if j % 97 == 0 else []},
                 }
             )
+        parameters: dict[str, object] = {
+            "build_system": rng.choice(("cmake", "autotools", "generic")),
+            "shared": bool(i % 2),
+            "mpi": bool(i % 3),
+            "cuda": i % 11 == 0,
+            "cuda_arch": ["80", "90"] if i % 11 == 0 else ["none"],
+            "build_type": "Release",
+            "ipo": False,
+            "pic": True,
+            "openmp": bool(i % 5),
+            "patches": [hashlib.sha256(f"patch-{i}".encode()).hexdigest()] if i % 9 == 0 else [],
+            **flags,
+        }
         specs[h] = {
             "name": f"pkg-{i:05d}",
             "version": f"{i % 7}.{i % 13}.{i % 5}",
             "arch": {"platform": "linux", "platform_os": "rhel9", "target": TARGETS[i % 3]},
             "namespace": "builtin",
-            "parameters": {
-                "build_system": rng.choice(("cmake", "autotools", "generic")),
-                "shared": bool(i % 2),
-                "mpi": bool(i % 3),
-                "cuda": i % 11 == 0,
-                "cuda_arch": ["80", "90"] if i % 11 == 0 else ["none"],
-                "build_type": "Release",
-                "ipo": False,
-                "pic": True,
-                "openmp": bool(i % 5),
-                "patches": [hashlib.sha256(f"patch-{i}".encode()).hexdigest()] if i % 9 == 0 else [],
-                **flags,
-            },
+            "parameters": parameters,
             "package_hash": base64.b32encode(hashlib.sha256(f"recipe-{i}".encode()).digest()).decode().lower(),
             "dependencies": deps,
             "annotations": {"original_specfile_version": 5},
