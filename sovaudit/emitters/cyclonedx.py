@@ -68,7 +68,6 @@ Reserved property names (a collector must not use them): ``sovaudit:layer``, ``s
 
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import json
@@ -77,7 +76,6 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from json.encoder import encode_basestring_ascii as _json_string  # json's C escaper (what json.dumps uses)
 from typing import Any
 
 from cyclonedx.model import HashAlgorithm, HashType, Property
@@ -95,102 +93,26 @@ from packageurl import PackageURL
 
 from sovaudit import cyclonedx_properties as cp
 from sovaudit.emitters import mlbom
+from sovaudit.emitters.cyclonedx_fast import (  # one copy of the tables both writers use
+    _HASH_ALGS,
+    _HEX,
+    _NIL_SERIAL,
+    SERIAL_NAMESPACE,
+    _spdx_ids,
+    component_type,
+)
 from sovaudit.emitters.interface import Emitter, RenderContext
 from sovaudit.graph import merge_components, merge_edges, placeholder
-from sovaudit.model import Component, Edge, Inventory, Layer
+from sovaudit.jsonout import dumps as indented_json
+from sovaudit.model import Component, Edge, Inventory
 
-#: Namespace of our serial numbers: uuid5(NAMESPACE_URL, <this module's home>).
-SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/sovaudit/sovaudit/cyclonedx")
-_NIL_SERIAL = "urn:uuid:" + str(uuid.UUID(int=0))
 #: A stand-in for the timestamp the library insists on creating (never written out).
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-# Kinds named in DESIGN.md and a few synonyms; anything else falls back to its layer.
-_TYPE_BY_KIND: dict[str, str] = {
-    "package": "library",
-    "library": "library",
-    "module": "library",
-    "runtime": "framework",
-    "framework": "framework",
-    "application": "application",
-    "compiler": "application",
-    "tool": "application",
-    "scheduler": "application",
-    "container-image": "container",
-    "container": "container",
-    "operating-system": "operating-system",
-    "os": "operating-system",
-    "firmware": "firmware",
-    "driver": "device-driver",
-    "device-driver": "device-driver",
-    "file": "file",
-    "hardware": "device",
-    "accelerator": "device",
-    "interconnect": "device",
-    "node": "device",
-    "cpu": "device",
-    "gpu": "device",
-    "device": "device",
-    "model": "machine-learning-model",
-    "dataset": "data",
-    "data": "data",
-    "filesystem": "platform",
-    "storage": "platform",
-    "service": "platform",
-    "platform": "platform",
-    "cloud": "platform",
-    "organisation": "platform",
-    "organization": "platform",
-}
-_TYPE_BY_LAYER: dict[Layer, str] = {
-    Layer.SOFTWARE: "library",
-    Layer.COMPUTE: "device",
-    Layer.DATA: "data",
-    Layer.MODEL: "machine-learning-model",
-    Layer.OPERATIONAL: "platform",
-}
-#: The hash algorithms of CycloneDX 1.6, spelled as it spells them (Streebog is 1.7 only).
-_HASH_ALGS = frozenset(
-    {
-        "MD5",
-        "SHA-1",
-        "SHA-256",
-        "SHA-384",
-        "SHA-512",
-        "SHA3-256",
-        "SHA3-384",
-        "SHA3-512",
-        "BLAKE2b-256",
-        "BLAKE2b-384",
-        "BLAKE2b-512",
-        "BLAKE3",
-    }
-)
-_HEX = re.compile(r"(?:[a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|[a-fA-F0-9]{128})")
-
-
-@functools.cache
-def _spdx_ids() -> frozenset[str]:
-    """The SPDX licence ids the library knows (its ``cyclonedx.spdx.is_supported_id``).
-
-    Read from the same file the library reads; importing ``cyclonedx.spdx`` itself would also
-    build license-expression's whole SPDX licensing at import (about 25 ms), for nothing: only
-    this membership test is used. A test checks the two agree.
-    """
-    from cyclonedx.schema._res import SPDX_JSON
-
-    with open(SPDX_JSON, encoding="utf-8") as fh:
-        return frozenset(json.load(fh).get("enum", []))
 
 
 def is_supported_id(value: str) -> bool:
     """Whether ``value`` is an SPDX licence id CycloneDX accepts as ``license.id``."""
     return value in _spdx_ids()
-
-
-def component_type(c: Component) -> str:
-    """The CycloneDX component type (its spelling) of ``c``."""
-    return _TYPE_BY_KIND.get(c.kind.lower(), _TYPE_BY_LAYER[c.layer])
 
 
 # -- inventory -> library model ------------------------------------------------------------------
@@ -425,71 +347,10 @@ class _JsonOutput(JsonV1Dot6):
         return indented_json(self._bom_json)
 
 
-class _NotPlainJson(Exception):
-    """A value :func:`indented_json` leaves to ``json.dumps``."""
-
-
-def indented_json(doc: Any) -> str:
-    """``json.dumps(doc, indent=2)``, the same text, faster.
-
-    The document of a render is plain dicts, lists, strings, numbers, booleans and nulls, with
-    string keys: every string goes through ``json``'s own C escaper and every other scalar
-    through ``json.dumps``; anything else (a subclass, a non-string key) is left to
-    ``json.dumps`` whole. A test compares the two on generated documents.
-    """
-    out: list[str] = []
-    try:
-        _indented(doc, out, "\n")
-    except _NotPlainJson:
-        return json.dumps(doc, indent=2)
-    return "".join(out)
-
-
-def _indented(value: Any, out: list[str], newline: str) -> None:
-    kind = type(value)
-    if kind is dict:
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        sep = "{" + inner
-        for k, v in value.items():
-            if type(k) is not str:
-                raise _NotPlainJson
-            if type(v) is str:
-                out.append(f"{sep}{_json_string(k)}: {_json_string(v)}")
-            else:
-                out.append(f"{sep}{_json_string(k)}: ")
-                _indented(v, out, inner)
-            sep = "," + inner
-        out.append(newline + "}")
-    elif kind is list:
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        sep = "[" + inner
-        for v in value:
-            if type(v) is str:
-                out.append(sep + _json_string(v))
-            else:
-                out.append(sep)
-                _indented(v, out, inner)
-            sep = "," + inner
-        out.append(newline + "]")
-    elif kind is str:
-        out.append(_json_string(value))
-    elif kind in (int, float, bool) or value is None:
-        out.append(json.dumps(value))
-    else:
-        raise _NotPlainJson
-
-
 #: Characters XML 1.0 does not allow (and lone surrogates, which UTF-8 cannot encode).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-@functools.cache
 def _xml_outputter() -> type[Any]:
     """The XML outputter class, defined on first use: its module imports ``xml.dom.minidom``,
     which a JSON render never needs."""
