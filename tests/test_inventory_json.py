@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -119,3 +121,123 @@ def test_bad_documents_name_the_file_and_the_place(data: bytes, message: str) ->
     assert err.value.path == "stack.inventory.json"
     assert message in err.value.reason
     assert "\n" not in err.value.one_line()
+
+
+# -- the text of dump, and the two readers --------------------------------------------------------
+def _record_lines(data: bytes) -> list[str]:
+    """The lines of a dumped document that hold one record each."""
+    return [line.strip().removesuffix(",") for line in data.decode("utf-8").split("\n") if line.startswith("    {")]
+
+
+def _expected_lines(inv: Inventory) -> list[str]:
+    doc = inventory_json.to_dict(inv)
+    return [json.dumps(r, ensure_ascii=False) for key in ("components", "edges", "inputs") for r in doc[key]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(inventories())
+def test_each_record_is_one_line_of_json_dumps_text(inv: Inventory) -> None:
+    data = inventory_json.dump(inv)
+    assert _record_lines(data) == _expected_lines(inv)
+    assert json.loads(data) == inventory_json.to_dict(inv)
+
+
+def test_a_scanned_stack_is_written_one_record_per_line() -> None:
+    from sovaudit.pipeline import scan
+    from tests.conftest import REPO
+
+    inv = scan([REPO / "sample_stacks" / "national-centre"]).inventory
+    data = inventory_json.dump(inv)
+    lines = _record_lines(data)
+    assert len(lines) == len(inv.components) + len(inv.edges) + len(inv.inputs) > 100
+    assert lines == _expected_lines(inv)
+    assert data.decode().splitlines()[:4] == [
+        "{",
+        '  "format": "sovaudit-inventory",',
+        '  "formatVersion": 1,',
+        '  "components": [',
+    ]
+
+
+def _goldens() -> list[Path]:
+    from tests.conftest import REPO
+
+    return sorted((REPO / "tests" / "golden").rglob("*.inventory.json"))
+
+
+def test_the_fast_reader_and_the_checked_reader_agree_on_every_golden() -> None:
+    goldens = _goldens()
+    assert len(goldens) > 100
+    for path in goldens:
+        doc = json.loads(path.read_bytes())
+        assert inventory_json._read_valid(doc) == inventory_json._from_dict(doc), path
+
+
+@settings(max_examples=150, deadline=None)
+@given(inventories())
+def test_the_fast_reader_and_the_checked_reader_agree(inv: Inventory) -> None:
+    doc = inventory_json.to_dict(inv)
+    assert inventory_json._read_valid(doc) == inventory_json._from_dict(doc) == inv.normalised()
+
+
+_WRONG = st.sampled_from([None, 3, -1, True, 1.5, "", "x", [], {}, ["x"], [{}], [3]])
+
+
+@settings(max_examples=400, deadline=None)
+@given(inventories(), st.data())
+def test_the_fast_reader_accepts_nothing_the_checked_reader_rejects(inv: Inventory, data: st.DataObject) -> None:
+    """Break one value anywhere in a valid document: the fast reader never takes what the checked one refuses."""
+    doc = inventory_json.to_dict(inv)
+    holders: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            holders.extend((node, k) for k in node)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            holders.extend((node, i) for i in range(len(node)))
+            for v in node:
+                walk(v)
+
+    walk(doc)
+    holder, key = data.draw(st.sampled_from(holders))
+    holder[key] = data.draw(_WRONG)
+    try:
+        checked: Inventory | None = inventory_json._from_dict(doc)
+    except inventory_json._Bad:
+        checked = None
+    try:
+        fast: Inventory | None = inventory_json._read_valid(doc)
+    except (inventory_json._Slow, KeyError, TypeError, AttributeError, ValueError):
+        fast = None
+    if checked is None:
+        assert fast is None
+    elif fast is not None:
+        assert fast == checked
+
+
+def test_evidence_read_once_is_shared() -> None:
+    ev = {"path": "spack.lock", "collector": "spack-lock"}
+    doc = {
+        "format": "sovaudit-inventory",
+        "formatVersion": 1,
+        "components": [
+            {"id": "a", "layer": "software", "kind": "package", "name": "a", "evidence": [ev]},
+            {"id": "b", "layer": "software", "kind": "package", "name": "b", "evidence": [dict(ev)]},
+        ],
+    }
+    a, b = inventory_json.from_dict(doc).components
+    assert a.evidence[0] is b.evidence[0]
+
+
+def test_a_loaded_inventory_is_canonical_and_not_sorted_again() -> None:
+    inv = inventory_json.loads(
+        inventory_json.dump(Inventory(components=(Component(id="a", layer=Layer.DATA, kind="dataset", name="a"),))),
+        "x.json",
+    )
+    assert inv.canonical and inv.normalised() is inv
+    from dataclasses import replace
+
+    assert not replace(inv, components=()).canonical  # a changed copy is not known to be canonical
+    assert not Inventory(components=inv.components).canonical

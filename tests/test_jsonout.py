@@ -10,9 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sovaudit import inventory_json, jsonout
-from sovaudit.pipeline import scan
-from tests.conftest import REPO
+from sovaudit import jsonout
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
 DOCS = st.recursive(
@@ -52,10 +50,3 @@ def test_what_json_rejects_is_rejected_as_json_rejects_it() -> None:
         jsonout.dumps(loop)
     with pytest.raises(TypeError, match="not JSON serializable"):
         jsonout.dumps({"a": {1, 2}})
-
-
-def test_an_inventory_dump_is_json_dumps_text() -> None:
-    inventory = scan([REPO / "sample_stacks" / "python-ml-service"]).inventory
-    assert len(inventory.components) > 20
-    expected = json.dumps(inventory_json.to_dict(inventory), indent=2, ensure_ascii=False) + "\n"
-    assert inventory_json.dump(inventory) == expected.encode("utf-8")

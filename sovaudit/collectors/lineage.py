@@ -222,9 +222,10 @@ def _resolve(inventory: Inventory) -> tuple[list[Component], list[Edge]]:
             if found:
                 targets = found
         for t in targets:
-            new = replace(e, target=t)
-            old = edges.get(new.key)
-            edges[new.key] = (
+            new = e if t == e.target else replace(e, target=t)  # most edges keep their target: no copy
+            edge_key = (new.source, t, new.relation.value)
+            old = edges.get(edge_key)
+            edges[edge_key] = (
                 new if old is None else replace(old, evidence=tuple(sorted(set(old.evidence) | set(new.evidence))))
             )
     referenced = {e.target for e in edges.values()} | {e.source for e in edges.values()}
@@ -349,4 +350,13 @@ def link(inventory: Inventory) -> Inventory:
             replace(c, properties=tuple(sorted(set(c.properties) | set(inherited[c.id])))) if c.id in inherited else c
             for c in components
         ]
-    return Inventory(components=tuple(components), edges=tuple(edges), inputs=inventory.inputs).normalised()
+    result = Inventory(components=tuple(components), edges=tuple(edges), inputs=inventory.inputs)
+    if (
+        inventory.canonical
+        and len(components) == len(inventory.components)
+        and len(edges) == len(inventory.edges)
+        and all(a is b for a, b in zip(components, inventory.components, strict=True))
+        and all(a is b for a, b in zip(edges, inventory.edges, strict=True))
+    ):
+        return inventory  # nothing resolved, nothing inherited: already canonical, not sorted again
+    return result.normalised()
