@@ -41,7 +41,7 @@ class Limits:
     # -- files and trees (TreePath, the walker, the guard) ------------------------------------------
     max_file_bytes: int = field(default=64 * MiB, metadata=_doc("bytes of one file read whole"))
     max_database_bytes: int = field(
-        default=512 * MiB, metadata=_doc("bytes of one package database read whole (rpmdb.sqlite)")
+        default=512 * MiB, metadata=_doc("bytes of one package database or sovaudit inventory read whole")
     )
     max_files: int = field(default=2_000_000, metadata=_doc("files visited in one input tree (the rest skipped)"))
     max_entries: int = field(default=1_000_000, metadata=_doc("entries in one folder (a bigger one is not read)"))

@@ -241,3 +241,19 @@ def test_a_loaded_inventory_is_canonical_and_not_sorted_again() -> None:
 
     assert not replace(inv, components=()).canonical  # a changed copy is not known to be canonical
     assert not Inventory(components=inv.components).canonical
+
+
+def test_an_inventory_is_read_under_the_database_cap_not_the_file_cap(tmp_path: Path) -> None:
+    """sovaudit must read back the inventories it writes; a 100,000-component one is over 64 MiB."""
+    from sovaudit.limits import Limits
+    from sovaudit.model import InputStatus
+    from sovaudit.pipeline import scan
+
+    comps = tuple(Component(id=f"c{i:04d}", layer=Layer.SOFTWARE, kind="package", name=f"c{i}") for i in range(200))
+    path = tmp_path / "big.inventory.json"
+    path.write_bytes(inventory_json.dump(Inventory(components=comps)))
+    size = path.stat().st_size
+    read = scan([path], limits=Limits(max_file_bytes=size // 2, max_database_bytes=size * 2)).inventory
+    assert len(read.components) == 200
+    refused = scan([path], limits=Limits(max_file_bytes=size // 2, max_database_bytes=size // 2)).inventory
+    assert [(r.status, "limit" in r.reason) for r in refused.inputs] == [(InputStatus.FAILED, True)]

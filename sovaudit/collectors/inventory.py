@@ -16,5 +16,7 @@ class InventoryCollector(Collector):
         return path.suffix == ".json" and inventory_json.looks_like(path.read_head(256))
 
     def collect(self, path: TreePath) -> Inventory:
-        # An inventory keeps the evidence and input records of the scan that wrote it.
-        return inventory_json.loads(path.read_bytes(), path.display())
+        # An inventory keeps the evidence and input records of the scan that wrote it. It is read
+        # under the cap of a package database, not of one file: sovaudit writes inventories of
+        # 100,000 components (60 MB) itself, and must read back what it wrote.
+        return inventory_json.loads(path.read_bytes(database=True), path.display())
