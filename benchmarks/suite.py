@@ -25,7 +25,6 @@ from benchmarks.stats import PowerFit, Spread, fit_power_law, pair_ratios, sprea
 from benchmarks.svg import Series, scaling_svg
 from benchmarks.workloads import (
     PEERS_OF,
-    SCALING_LIMIT,
     WORKLOADS,
     Command,
     Context,
@@ -241,7 +240,7 @@ def run_scaling(ctx: Context, sizes: Sequence[int], runs: int, *, logs: Path, lo
         log(f"  preparing the {n:,}-component stack")
         out = ctx.out / "scaling" / f"audit-{n}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
-        cmd = ctx.sovaudit(f"audit-{n}", audit_args(stack_file(n), limit=SCALING_LIMIT), out, Output.AUDIT)
+        cmd = ctx.sovaudit(f"audit-{n}", audit_args(stack_file(n)), out, Output.AUDIT)
         commands.append(cmd)
     workload = Workload(name="scaling", title="", input="", notes=(), commands=tuple(commands))
     results = tuple(run_workload(workload, runs, warm_up=False, logs=logs, log=log))
@@ -258,11 +257,10 @@ def scaling_section(scaling: Scaling, svg_name: str) -> list[str]:
     lines = [
         "### Scaling: `sovaudit audit` of 1k to 100k components",
         "",
-        "The synthetic stack of `benchmarks/audit_scale.py` at each size; `sovaudit -q --limit "
-        f"{SCALING_LIMIT} audit STACK -f json --no-record -o FILE` (every shipped pack, the embedded knowledge "
-        "base) in a fresh process, start-up included. The `--limit` is needed at 100k: that inventory is 67 MB, "
-        "over the default 64 MiB cap on one file (it changes no cost). The exponent is the slope of a "
-        "least-squares line through log(median time) against log(components) (1.0: linear).",
+        "The synthetic stack of `benchmarks/audit_scale.py` at each size; `sovaudit -q audit STACK -f json "
+        "--no-record -o FILE` (every shipped pack, the embedded knowledge base) in a fresh process, start-up "
+        "included. The exponent is the slope of a least-squares line through log(median time) against "
+        "log(components) (1.0: linear).",
         "",
         "| components | runs | wall s: median (min-max) | CPU s (median) | peak RSS MiB | components audited |",
         "| ---: | ---: | ---: | ---: | ---: | ---: |",
