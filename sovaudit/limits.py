@@ -22,8 +22,12 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from types import FrameType, TracebackType
+from typing import TYPE_CHECKING
 
 from sovaudit.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    import yaml
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -265,3 +269,57 @@ class guard:  # lower case: used like a function, ``with guard(path, limits):``
             ) from None
         if issubclass(kind, MemoryError):
             raise InputError(self._display, "ran out of memory while being read; not read") from None
+
+
+# -- YAML aliases -----------------------------------------------------------------------------------
+#: Most aliases one YAML document may use, and how much larger than written its aliases may make it.
+MAX_YAML_ALIASES = 100
+MAX_YAML_EXPANSION = 4
+
+
+def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def check_yaml_aliases(root: yaml.Node, display: str) -> None:
+    """Refuse a composed YAML document with a recursive alias, more than :data:`MAX_YAML_ALIASES`
+    aliases, or aliases that expand it to more than :data:`MAX_YAML_EXPANSION` times what it writes.
+
+    For the collectors that compose YAML (nodes, nothing constructed) and then convert it: the
+    check walks the node graph once, each node once, so a billion-laughs document costs its size.
+    """
+    state: dict[int, int] = {}  # id -> 1 visiting, 2 done
+    size: dict[int, int] = {}  # id -> nodes once every alias is expanded
+    aliases = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            size[key] = 1 + sum(size[id(c)] for c in _yaml_children(node))
+            state[key] = 2
+            continue
+        seen = state.get(key)
+        if seen == 1:
+            raise InputError(display, "has a recursive YAML alias; refused")
+        if seen == 2:
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise InputError(
+                    display, f"uses more than {MAX_YAML_ALIASES} YAML aliases; refused as a possible alias bomb"
+                )
+            continue
+        state[key] = 1
+        stack.append((node, True))
+        stack.extend((c, False) for c in _yaml_children(node))
+    written, expanded = len(size), size[id(root)]
+    if expanded > MAX_YAML_EXPANSION * written + 10_000:
+        raise InputError(
+            display, f"YAML aliases expand {written:,} nodes to {expanded:,}; refused as a possible alias bomb"
+        )

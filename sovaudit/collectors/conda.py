@@ -43,7 +43,7 @@ YAML is composed, never constructed, with the safe C loader (``yaml.compose(text
 Loader=CSafeLoader)``): no constructor runs at all, scalars keep the text as written (``3.10``
 stays ``3.10``, not the float ``3.1``) and nodes keep their line, for evidence. Tagged nodes
 (``!!python/...``) are refused; so is a document with a recursive alias, more than
-``MAX_ALIASES`` aliases, or aliases that expand it to more than four times what it writes.
+``MAX_YAML_ALIASES`` aliases, or aliases that expand it to more than four times what it writes.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ from sovaudit.collectors import pypi
 from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import TreePath
+from sovaudit.limits import check_yaml_aliases
 from sovaudit.model import (
     Component,
     Edge,
@@ -96,9 +97,6 @@ _BRACKET_FIELD = re.compile(r"(\w+)\s*=\s*(?:'([^']*)'|\"([^\"]*)\"|([^,\]]*))")
 _DIST_INFO = re.compile(r"(?:^|/)site-packages/([^/]+)-([^/-]+)\.dist-info/METADATA$")
 _HISTORY_SPECS = re.compile(r"#\s*(update|install|remove)\s+specs:\s*(.*)")
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-#: Most aliases a YAML input may use, and how much larger than written its aliases may make it.
-MAX_ALIASES = 100
-_MAX_EXPANSION = 4
 _CORE_TAG = "tag:yaml.org,2002:"
 _MAX_SHOWN = 200  # longest raw spec kept in a property
 _MAX_URL = 1000
@@ -378,52 +376,8 @@ def compose_yaml(path: TreePath) -> yaml.Node | None:
     except RecursionError as err:
         raise InputError(path.display(), "YAML nested too deeply to read") from err
     if node is not None and "&" in text:  # no anchor, no alias: nothing to expand
-        _check_aliases(node, path.display())
+        check_yaml_aliases(node, path.display())
     return node
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    import yaml
-
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    return []
-
-
-def _check_aliases(root: yaml.Node, display: str) -> None:
-    """Refuse recursive aliases, more than MAX_ALIASES of them, or an expansion much larger than written."""
-    state: dict[int, int] = {}  # id -> 1 visiting, 2 done
-    size: dict[int, int] = {}  # id -> nodes once every alias is expanded
-    aliases = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        key = id(node)
-        if leaving:
-            size[key] = 1 + sum(size[id(c)] for c in _children(node))
-            state[key] = 2
-            continue
-        seen = state.get(key)
-        if seen == 1:
-            raise InputError(display, "has a recursive YAML alias; refused")
-        if seen == 2:
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise InputError(
-                    display, f"uses more than {MAX_ALIASES} YAML aliases; refused as a possible alias bomb"
-                )
-            continue
-        state[key] = 1
-        stack.append((node, True))
-        stack.extend((c, False) for c in _children(node))
-    written, expanded = len(size), size[id(root)]
-    if expanded > _MAX_EXPANSION * written + 10_000:
-        raise InputError(
-            display,
-            f"YAML aliases expand {written:,} nodes to {expanded:,}; refused as a possible alias bomb",
-        )
 
 
 class _Y:

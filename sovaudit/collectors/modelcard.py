@@ -75,6 +75,7 @@ from sovaudit.collectors.model_openness import (
 )
 from sovaudit.errors import InputError
 from sovaudit.fs import MiB, TreePath
+from sovaudit.limits import check_yaml_aliases
 from sovaudit.model import (
     Component,
     Edge,
@@ -87,7 +88,7 @@ from sovaudit.model import (
 )
 
 if TYPE_CHECKING:  # yaml is imported where a card is parsed
-    import yaml
+    pass
 
 FOLDER = "hf-model"
 CARD = "hf-model-card"
@@ -95,9 +96,6 @@ CARD = "hf-model-card"
 #: Largest card read; the front matter of real cards stays under 100 KiB.
 MAX_CARD_BYTES = 16 * MiB
 MAX_JSON_BYTES = 16 * MiB
-#: Most YAML aliases a card may use, and how much larger than written they may make it.
-MAX_ALIASES = 100
-_MAX_EXPANSION = 4
 _MAX_TEXT = 500  # longest text kept in a property
 _MAX_ITEMS = 100  # most list items kept from a card field
 
@@ -198,45 +196,6 @@ def split_front_matter(text: str) -> tuple[str | None, int, str]:
     return None, 0, text  # an opening line and no closing one: a horizontal rule, not front matter
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    import yaml  # loaded already by load_yaml_mapping, the only caller's caller
-
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    return []
-
-
-def _check_aliases(root: yaml.Node, display: str) -> None:
-    """Refuse recursive aliases, more than MAX_ALIASES of them, or an expansion much larger than written."""
-    state: dict[int, int] = {}
-    size: dict[int, int] = {}
-    aliases = 0
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        key = id(node)
-        if leaving:
-            size[key] = 1 + sum(size[id(c)] for c in _children(node))
-            state[key] = 2
-            continue
-        seen = state.get(key)
-        if seen == 1:
-            raise InputError(display, "has a recursive YAML alias; refused")
-        if seen == 2:
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise InputError(display, f"uses more than {MAX_ALIASES} YAML aliases; refused as an alias bomb")
-            continue
-        state[key] = 1
-        stack.append((node, True))
-        stack.extend((c, False) for c in _children(node))
-    written, expanded = len(size), size[id(root)]
-    if expanded > _MAX_EXPANSION * written + 10_000:
-        raise InputError(display, f"YAML aliases expand {written:,} nodes to {expanded:,}; refused as an alias bomb")
-
-
 def load_yaml_mapping(text: str, display: str, *, line: int = 0) -> dict[str, Any]:
     """A YAML mapping through the safe loader, after the alias-bomb guard; ``{}`` for an empty document."""
     import yaml  # here: a folder's README.md imports this module, and most READMEs hold no YAML
@@ -247,7 +206,7 @@ def load_yaml_mapping(text: str, display: str, *, line: int = 0) -> dict[str, An
         if node is None:
             return {}
         if "&" in text:  # no anchor, no alias: nothing to expand
-            _check_aliases(node, display)
+            check_yaml_aliases(node, display)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark

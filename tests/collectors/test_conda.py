@@ -20,6 +20,7 @@ from sovaudit.collectors import conda
 from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import TreePath
+from sovaudit.limits import MAX_YAML_ALIASES
 from sovaudit.model import Component, Inventory, Relation
 from sovaudit.pipeline import scan
 from tests.conftest import GOLDEN, SAMPLES, assert_golden
@@ -536,8 +537,8 @@ def test_sparse_single_files(tmp_path: Path, collector: str, name: str) -> None:
 
 
 def test_alias_count_limit(tmp_path: Path) -> None:
-    """Many aliases of something small expand little, but more than MAX_ALIASES is refused anyway."""
-    n = conda.MAX_ALIASES + 1
+    """Many aliases of something small expand little, but more than MAX_YAML_ALIASES is refused anyway."""
+    n = MAX_YAML_ALIASES + 1
     path = tmp_path / "environment.yml"
     path.write_text("base: &b numpy\ndependencies:\n" + "".join("  - *b\n" for _ in range(n)))
     with pytest.raises(InputError, match="more than 100 YAML aliases"):
