@@ -62,8 +62,16 @@ def build(
     """``PackageURL(type, namespace, name, version or None, dict(qualifiers)).to_string()``.
 
     Qualifiers with an empty value are left out, as the library does. Raises ValueError where
-    the library does (an invalid qualifier key).
+    the library does (an invalid qualifier key). A lone surrogate (a name from a file that is
+    not UTF-8, a JSON ``"\\ud800"``), which percent-encoding cannot write, is written as its
+    escape (``\\udc80``) first, for every type: the library would raise UnicodeEncodeError.
     """
+    if not (name.isascii() and (namespace or "").isascii() and (version or "").isascii()) or any(
+        not k.isascii() or not v.isascii() for k, v in qualifiers
+    ):
+        namespace = _writable(namespace) if namespace else namespace
+        name, version = _writable(name), _writable(version or "")
+        qualifiers = tuple((_writable(k), _writable(v)) for k, v in qualifiers)
     if ptype not in _TYPES:
         return str(
             _library()
@@ -90,6 +98,11 @@ def build(
     if qualifiers and (q := _qualifier_string(tuple(dict(qualifiers).items()))):
         parts += ["?", q]
     return "".join(parts)
+
+
+def _writable(text: str) -> str:
+    """``text`` with lone surrogates as backslash escapes (every other character as it is)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _name(ptype: str, text: str, lower: bool, *, quoted: bool) -> str:

@@ -58,3 +58,28 @@ def test_build_matches_packageurl(
     except (ValueError, TypeError):
         return  # the library fails on a name that is only "/" or blanks: nothing to compare
     assert build(ptype, namespace, name, version, tuple(qualifiers)) == expected
+
+
+SURROGATE_TEXT = st.text(alphabet=st.characters(codec=None, categories=["Cs", "Ll", "Nd"]), min_size=1, max_size=8)
+
+
+def _escaped(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode()
+
+
+@given(
+    ptype=st.sampled_from(["pypi", "deb", "rpm", "apk", "conda", "npm", "generic"]),
+    name=SURROGATE_TEXT,
+    version=SURROGATE_TEXT,
+    value=SURROGATE_TEXT,
+)
+@example(ptype="deb", name="caf\udce9", version="1\ud800", value="x")
+def test_lone_surrogates_are_written_as_their_escapes(ptype: str, name: str, version: str, value: str) -> None:
+    """A name read from a file that is not UTF-8 arrives with surrogate escapes: never a crash."""
+    got = build(ptype, None, name, version, (("arch", value),))
+    assert got.isascii()
+    try:
+        expected = _library(ptype, None, _escaped(name), _escaped(version), [("arch", _escaped(value))])
+    except (ValueError, TypeError):
+        return
+    assert got == expected
