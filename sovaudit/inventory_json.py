@@ -22,6 +22,16 @@ from sovaudit.model import Component, Edge, Evidence, InputRecord, InputStatus, 
 
 FORMAT = "sovaudit-inventory"
 VERSION = 1
+#: The optional text fields of a component: (JSON key, attribute), in the order they are written.
+_COMPONENT_TEXT = (
+    ("version", "version"),
+    ("purl", "purl"),
+    ("licenses", "licenses"),
+    ("licenseDeclared", "license_declared"),
+    ("supplier", "supplier"),
+    ("author", "author"),
+    ("description", "description"),
+)
 
 
 # -- dump ----------------------------------------------------------------------------------------
@@ -58,16 +68,8 @@ def to_dict(inventory: Inventory) -> dict[str, Any]:
     comps = []
     for c in inv.components:
         d: dict[str, Any] = {"id": c.id, "layer": c.layer.value, "kind": c.kind, "name": c.name}
-        for key, val in (
-            ("version", c.version),
-            ("purl", c.purl),
-            ("licenses", c.licenses),
-            ("licenseDeclared", c.license_declared),
-            ("supplier", c.supplier),
-            ("author", c.author),
-            ("description", c.description),
-        ):
-            if val:
+        for key, attr in _COMPONENT_TEXT:
+            if val := getattr(c, attr):
                 d[key] = val
         if c.hashes:
             d["hashes"] = _pairs(c.hashes, "alg", "value")
@@ -160,16 +162,8 @@ def _evidence_text(evidence: tuple[Evidence, ...]) -> str:
 
 def _component_line(c: Component) -> str:
     out = [f'{{"id": {_esc(c.id)}, "layer": {_esc(c.layer.value)}, "kind": {_esc(c.kind)}, "name": {_esc(c.name)}']
-    for key, val in (
-        ("version", c.version),
-        ("purl", c.purl),
-        ("licenses", c.licenses),
-        ("licenseDeclared", c.license_declared),
-        ("supplier", c.supplier),
-        ("author", c.author),
-        ("description", c.description),
-    ):
-        if val:
+    for key, attr in _COMPONENT_TEXT:
+        if val := getattr(c, attr):
             out.append(f', "{key}": {_esc(val)}')
     if c.hashes:
         out.append(f', "hashes": [{_pairs_text(c.hashes, "alg", "value")}]')
@@ -286,15 +280,6 @@ class _Slow(Exception):
 _LAYERS = {m.value: m for m in Layer}
 _RELATIONS = {m.value: m for m in Relation}
 _STATUSES = {m.value: m for m in InputStatus}
-_COMPONENT_TEXT = (
-    ("version", "version"),
-    ("purl", "purl"),
-    ("licenses", "licenses"),
-    ("licenseDeclared", "license_declared"),
-    ("supplier", "supplier"),
-    ("author", "author"),
-    ("description", "description"),
-)
 
 
 def _read_valid(doc: Any) -> Inventory:
