@@ -33,6 +33,14 @@ from sovaudit.limits import MiB as MiB
 
 _HERE = PurePosixPath()
 
+#: Where the running system shows its processes, devices and settings as files: ``scan /``
+#: does not walk them (see :meth:`TreePath.is_kernel_interface`). Their names, tested first.
+KERNEL_FOLDERS = frozenset({"/proc", "/sys", "/dev"})
+_KERNEL_NAMES = frozenset({"proc", "sys", "dev"})
+#: Why a link is not followed (``_real``), and how the walker says it.
+_LEAVES = "is a link that leaves the scanned tree; not followed"
+LINK_LEAVES = "link leaves the scanned tree; not followed"
+
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -51,6 +59,7 @@ def _resolved_folder(path: str) -> str:
 
     A folder that is not a link resolves to its resolved parent plus its name: one ``lstat`` per
     new folder instead of one per component of the path (what ``realpath`` does on every call).
+    Raises OSError when a link on the way cannot be read (``/proc/1/fd/0`` to all but its owner).
     """
     parent, _, name = path.rpartition("/")
     if not parent or name in ("", ".", ".."):
@@ -76,6 +85,10 @@ def clear_cache() -> None:
     global _last_head
     _resolved_folder.cache_clear()
     _last_head = None
+
+
+def _unresolved(err: OSError) -> str:
+    return f"is a link that cannot be read ({err.strerror or err}); not followed"
 
 
 class TreePath:
@@ -233,11 +246,15 @@ class TreePath:
         folder, _, name = self._full().rpartition("/")
         if name in ("", ".", "..") or not folder:
             return None
-        real_folder = _resolved_folder(folder)
+        try:
+            real_folder = _resolved_folder(folder)
+        except OSError as err:
+            raise InputError(self.display(), _unresolved(err)) from err
         return f"{real_folder}{name}" if real_folder.endswith("/") else f"{real_folder}/{name}"
 
     def _real(self) -> str:
-        """The target on disk, checked to stay inside the root."""
+        """The target on disk, checked to stay inside the root; InputError when it leaves it or
+        a link on the way cannot be read."""
         if "\x00" in self._rel:
             raise InputError(self.display(), "has a NUL byte in its name; no file has one")
         st = self._stat_nolink()
@@ -246,18 +263,43 @@ class TreePath:
             # Not a link itself: only its folder can lead elsewhere, and that is resolved once.
             real = self._in_real_folder()
         if real is None:
-            real = os.path.realpath(self._full())
+            try:
+                real = os.path.realpath(self._full())
+            except OSError as err:  # a link it may not read: /proc/<pid>/fd/* of another user
+                raise InputError(self.display(), _unresolved(err)) from err
         if not self._inside(real):
-            raise InputError(self.display(), "is a link that leaves the scanned tree; not followed")
+            raise InputError(self.display(), _LEAVES)
         return real
 
     def escapes(self) -> bool:
-        """True when this path is (or passes through) a link out of the root."""
+        """True when this path is (or passes through) a link out of the root, or one that cannot
+        be read: either way it is not followed."""
+        return self.link_problem() is not None
+
+    def link_problem(self) -> str | None:
+        """Why the walker does not follow this path (it leaves the tree, a link on the way cannot
+        be read), or None when it stays inside the tree."""
         try:
             self._real()
-        except InputError:
-            return True
-        return False
+        except InputError as err:
+            return LINK_LEAVES if err.reason == _LEAVES else err.reason
+        return None
+
+    def is_kernel_interface(self) -> bool:
+        """Whether this is the running system's ``/proc``, ``/sys`` or ``/dev``.
+
+        What is there is the kernel's view of processes, devices and settings, not software
+        installed: ``scan /`` does not walk it (as Syft does not, for ``dir:/``), nor read a
+        process's files or a device's attributes. A folder of the same name elsewhere (an
+        extracted root file system, an image) is walked as any other. ``--host`` reads the CPUs
+        and accelerators from ``/proc`` and ``/sys`` on purpose.
+        """
+        if self.name not in _KERNEL_NAMES:
+            return False
+        try:
+            return self._real() in KERNEL_FOLDERS
+        except InputError:  # a link out, or inside an image: no path on disk
+            return False
 
     def _stat(self) -> os.stat_result | None:
         st = self._stat_nolink()
@@ -317,7 +359,7 @@ class TreePath:
         st = self._stat_nolink()
         if st is not None and not stat.S_ISLNK(st.st_mode) and (real := self._in_real_folder()) is not None:
             if not self._inside(real):  # its folder is a link out of the tree
-                raise InputError(self.display(), "is a link that leaves the scanned tree; not followed")
+                raise InputError(self.display(), _LEAVES)
         else:
             real = self._real()
             try:

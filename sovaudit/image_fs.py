@@ -53,7 +53,7 @@ from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
 from sovaudit.errors import InputError
-from sovaudit.fs import TreePath, read_cap
+from sovaudit.fs import LINK_LEAVES, TreePath, read_cap
 from sovaudit.limits import DEFAULT_LIMITS, KiB, Limits, MiB
 
 #: The image limits are fields of the one policy (:class:`sovaudit.limits.Limits`): ``max_layer_bytes``,
@@ -1153,6 +1153,9 @@ class ImageTreePath(TreePath):
 
     def escapes(self) -> bool:
         return self._node()[1] == _ESCAPE
+
+    def link_problem(self) -> str | None:
+        return LINK_LEAVES if self.escapes() else None
 
     def exists(self) -> bool:
         return self._node()[0] is not None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sovaudit.collectors.interface import Collector, registered_collectors
+from sovaudit.collectors.interface import Collector, DispatchIndex, registered_collectors
 from sovaudit.errors import InputError
 from sovaudit.fs import DEFAULT_LIMITS, Limits, TreePath, clear_cache
 from sovaudit.graph import StackGraph
@@ -36,6 +36,9 @@ if TYPE_CHECKING:  # the audit stages are imported when an audit runs, not for e
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", "__pycache__"})
 
 Progress = Callable[[str], None]
+
+#: Why ``scan /`` does not walk /proc, /sys and /dev (:meth:`~sovaudit.fs.TreePath.is_kernel_interface`).
+KERNEL_SKIP = "the running system's processes, devices and kernel settings, not installed software; not walked"
 
 
 @dataclass(slots=True)
@@ -61,6 +64,11 @@ class _Walk:
     crashes: list[str] = field(default_factory=list)
     files_seen: int = 0
     read_ok: int = 0
+    #: Which collectors to ask about a path: made once from ``collectors``.
+    index: DispatchIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = DispatchIndex(self.collectors)
 
     def record(self, path: TreePath, status: InputStatus, collector: str = "", reason: str = "") -> None:
         self.records.append(InputRecord(path=path.display(), status=status, collector=collector, reason=reason))
@@ -99,21 +107,35 @@ class _Walk:
             )
 
     def offer(self, path: TreePath, *, is_dir: bool) -> Collector | None:
-        for c in self.collectors:
-            if (c.claims_directories if is_dir else c.claims_files) and c.detect(path):
-                return c
-        return None
+        """The first collector (registry order) whose ``detect`` claims ``path``; only those whose
+        names can match are asked (see :class:`~sovaudit.collectors.interface.DispatchIndex`).
+
+        A ``detect`` that raises is a bug, reported as a collector crash is; the scan goes on.
+        """
+        try:
+            return self.index.claim(path, is_dir=is_dir)
+        except Exception as err:
+            if self.debug:
+                raise
+            reason = f"internal error while the collectors looked at it: {type(err).__name__}: {err}"
+            self.crashes.append(f"{path.display()}: {reason}")
+            self.record(path, InputStatus.FAILED, reason=reason)
+            return None
 
     def walk(self, path: TreePath, depth: int, *, top: bool = False) -> None:
         if path.is_link() and not top:
-            if path.escapes():
-                self.record(path, InputStatus.SKIPPED, reason="link leaves the scanned tree; not followed")
+            problem = path.link_problem()  # it leaves the tree, or a link on the way cannot be read
+            if problem is not None:
+                self.record(path, InputStatus.SKIPPED, reason=problem)
                 return
             if path.is_dir():
                 # Its target is inside the tree and is scanned there; following it could loop.
                 return
         if path.is_dir():
             if path.name in SKIPPED_FOLDERS and not top:
+                return
+            if not top and path.is_kernel_interface():
+                self.record(path, InputStatus.SKIPPED, reason=KERNEL_SKIP)
                 return
             claimed = self.offer(path, is_dir=True)
             if claimed is not None:
