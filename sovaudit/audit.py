@@ -7,11 +7,11 @@ Described by ``sovaudit/schemas/audit-1.schema.json``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sovaudit import jsonout
 from sovaudit.knowledge import KnowledgeBase, Match
 from sovaudit.model import Evidence, Finding, Inventory, Severity
 from sovaudit.profiles import Profile
@@ -251,4 +251,5 @@ def to_dict(audit: Audit, tool_version: str) -> dict[str, Any]:
 
 
 def dump(audit: Audit, tool_version: str) -> bytes:
-    return (json.dumps(to_dict(audit, tool_version), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """``json.dumps(indent=2, ensure_ascii=False)``'s text, written by :mod:`sovaudit.jsonout` (a third of the cost)."""
+    return (jsonout.dumps(to_dict(audit, tool_version), ensure_ascii=False) + "\n").encode("utf-8")

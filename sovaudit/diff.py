@@ -9,11 +9,11 @@ of the diff: the same two audits give the same bytes.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from sovaudit import jsonout
 from sovaudit.baseline import AuditSnapshot, ComponentRecord, FindingRecord
 from sovaudit.model import Layer
 
@@ -298,5 +298,5 @@ def to_dict(d: StackDiff) -> dict[str, Any]:
 
 def render(d: StackDiff, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(to_dict(d), indent=2, ensure_ascii=False) + "\n"
+        return jsonout.dumps(to_dict(d), ensure_ascii=False) + "\n"  # json.dumps(indent=2)'s text
     return render_markdown(d) if fmt == "markdown" else render_table(d)

@@ -16,10 +16,10 @@ the same verdict gives the same bytes.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from sovaudit import jsonout
 from sovaudit.baseline import AuditSnapshot, FindingRecord
 from sovaudit.diff import StackDiff, compare, md_cell, summary_line
 from sovaudit.model import Severity
@@ -228,5 +228,5 @@ def to_dict(v: Verdict) -> dict[str, Any]:
 
 def render(v: Verdict, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(to_dict(v), indent=2, ensure_ascii=False) + "\n"
+        return jsonout.dumps(to_dict(v), ensure_ascii=False) + "\n"  # json.dumps(indent=2)'s text
     return render_markdown(v) if fmt == "markdown" else render_text(v)

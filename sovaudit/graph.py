@@ -190,38 +190,101 @@ def ancestor_counts(
 ) -> dict[str, int]:
     """For each target, how many other nodes reach it along ``edges`` (its transitive dependents).
 
-    Linear passes instead of one search per target: strongly connected components are condensed
-    (networkx), then every component's set of ancestors is built once, in topological order, as a
-    bitset over the original nodes (Python integers), and a target's count is a popcount. A
-    bitset is dropped as soon as nothing below still needs it, so memory follows the width of
-    the graph, not its size squared. ``targets=None`` counts for every node. ``uncounted`` nodes
-    (the link stage's requirement hubs) pass reachability on but are not counted themselves.
+    Linear passes instead of one search per target: strongly connected components are found
+    (:func:`strongly_connected`), then in topological order every component hands its set of
+    ancestors, itself included, to the components it points at, as a bitset over the nodes
+    (Python integers), and a target's count is a popcount. Bits are numbered in topological
+    order, so a set holds no bit above its own component's and stays short; a set lives only
+    until its component is reached (a target keeps just its count), so memory follows the
+    width of the graph, not its size squared. Plain lists rather than networkx: building its graphs cost more than the
+    counting. ``targets=None`` counts for every node. ``uncounted`` nodes (the link stage's
+    requirement hubs) pass reachability on but are not counted themselves.
     """
-    import networkx as nx
-
     order = sorted(set(nodes))
     index = {n: i for i, n in enumerate(order)}
-    counted = ~sum(1 << index[n] for n in set(uncounted) if n in index)
-    g = nx.DiGraph()
-    g.add_nodes_from(range(len(order)))
-    g.add_edges_from((index[s], index[t]) for s, t in edges if s in index and t in index and s != t)
-    cond = nx.condensation(g)
-    mapping: dict[int, int] = cond.graph["mapping"]
-    members_mask: dict[int, int] = {}
-    for node, scc in mapping.items():
-        members_mask[scc] = members_mask.get(scc, 0) | (1 << node)
-    wanted_nodes = set(range(len(order))) if targets is None else {index[t] for t in targets if t in index}
-    wanted_sccs = {mapping[n] for n in wanted_nodes}
-    remaining = {scc: cond.out_degree(scc) for scc in cond.nodes}
-    anc: dict[int, int] = {}
-    for scc in nx.topological_sort(cond):
-        mask = 0
-        for pred in cond.predecessors(scc):
-            mask |= anc[pred] | members_mask[pred]
-            remaining[pred] -= 1
-            if remaining[pred] == 0 and pred not in wanted_sccs:
-                del anc[pred]
-        anc[scc] = mask
-    return {
-        order[n]: ((anc[mapping[n]] | members_mask[mapping[n]]) & ~(1 << n) & counted).bit_count() for n in wanted_nodes
-    }
+    succ: list[list[int]] = [[] for _ in order]
+    for s, t in edges:
+        si, ti = index.get(s), index.get(t)
+        if si is not None and ti is not None and si != ti:
+            succ[si].append(ti)
+    components = strongly_connected(succ)
+    components.reverse()  # topological order: every component after all that reach it
+    comp_of = [0] * len(order)
+    bit = [0] * len(order)
+    members: list[int] = []
+    position = 0
+    for ci, comp in enumerate(components):
+        for v in comp:
+            comp_of[v] = ci
+            bit[v] = position
+            position += 1
+        members.append(((1 << len(comp)) - 1) << (position - len(comp)))
+    wanted = range(len(order)) if targets is None else sorted({index[t] for t in targets if t in index})
+    wanted_comps = {comp_of[v] for v in wanted}
+    skipped = {index[n] for n in uncounted if n in index}
+    not_counted = sum(1 << bit[v] for v in skipped)
+    pending: dict[int, int] = {}  # component -> ancestors handed to it so far
+    counts: dict[int, int] = {}  # wanted component -> its ancestors and members that count
+    last_from = [-1] * len(components)  # skips a second edge between the same two components
+    for ci, comp in enumerate(components):
+        reach = pending.pop(ci, 0) | members[ci]
+        if ci in wanted_comps:
+            counts[ci] = (reach & ~not_counted).bit_count()
+        for v in comp:
+            for w in succ[v]:
+                cw = comp_of[w]
+                if cw != ci and last_from[cw] != ci:
+                    last_from[cw] = ci
+                    known = pending.get(cw)
+                    pending[cw] = reach if known is None else known | reach  # shared until merged
+    return {order[v]: counts[comp_of[v]] - (v not in skipped) for v in wanted}
+
+
+def strongly_connected(succ: list[list[int]]) -> list[list[int]]:
+    """The strongly connected components of a graph given as successor lists (Tarjan, iterative).
+
+    Each component comes after every component it reaches (reverse topological order).
+    """
+    n = len(succ)
+    number = [-1] * n
+    low = [0] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    out: list[list[int]] = []
+    counter = 0
+    for root in range(n):
+        if number[root] != -1:
+            continue
+        number[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        work = [(root, iter(succ[root]))]
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if number[w] == -1:
+                    number[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack[w] = True
+                    work.append((w, iter(succ[w])))
+                    break
+                if on_stack[w] and number[w] < low[v]:
+                    low[v] = number[w]
+            else:
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+                if low[v] == number[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on_stack[w] = False
+                        comp.append(w)
+                        if w == v:
+                            break
+                    out.append(comp)
+    return out

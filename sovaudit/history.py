@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sovaudit import jsonout
 from sovaudit.baseline import AuditSnapshot, from_document
 from sovaudit.errors import ConfigError
 from sovaudit.model import Layer
@@ -311,7 +312,17 @@ def document(path: Path, audit_id: int) -> bytes:
     if row is None:
         raise ConfigError(f"{path}: no recorded audit #{audit_id}")
     doc = json.loads(zlib.decompress(row[0]))
-    return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    # json.dumps(sort_keys=True, indent=2)'s text: keys sorted here, indented by the faster writer.
+    return (jsonout.dumps(_keys_sorted(doc), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _keys_sorted(value: Any) -> Any:
+    """The same JSON value with every object's keys in sorted order (what ``sort_keys`` writes)."""
+    if isinstance(value, dict):
+        return {k: _keys_sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_keys_sorted(v) for v in value]
+    return value
 
 
 # -- the trend ------------------------------------------------------------------------------------
@@ -413,5 +424,5 @@ def to_list(rows: Sequence[Entry]) -> list[dict[str, Any]]:
 
 def render(rows: Sequence[Entry], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(to_list(rows), indent=2, ensure_ascii=False) + "\n"
+        return jsonout.dumps(to_list(rows), ensure_ascii=False) + "\n"
     return render_markdown(rows) if fmt == "markdown" else render_table(rows)

@@ -5,10 +5,15 @@ so a field like ``kb.tags`` is true if any matched entry satisfies the whole sel
 message is filled from that entry. Graph selectors (``depends_on``, ``depended_on_by``,
 ``reachable``) compute the set of matching components once per rule with one breadth-first pass
 over the graph, never one pass per component. Aggregate rules judge a layer as a whole.
+A rule whose selector tests a field that is the same for a whole group of subjects (a KB field
+for every subject of one entry, a component's kind or layer) tests one subject per group first
+and its whole selector only on the groups that pass (:func:`candidates`): the same findings, at
+the cost of the subjects that can match rather than of the whole stack per rule.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
@@ -18,7 +23,7 @@ from typing import Any
 
 from sovaudit.graph import StackGraph
 from sovaudit.knowledge import Entry, KnowledgeBase, Match
-from sovaudit.model import Component, Evidence, Finding, Layer, Relation
+from sovaudit.model import Component, Edge, Evidence, Finding, Layer, Relation
 from sovaudit.rules import Rule
 from sovaudit.rules.licence_class import classify, ids
 
@@ -52,17 +57,21 @@ class Context:
     kb: KnowledgeBase
     matches: Mapping[str, tuple[Match, ...]]
     today: date
-    _out: dict[str, list[tuple[str, Relation]]] = field(default_factory=dict)
-    _in: dict[str, list[tuple[str, Relation]]] = field(default_factory=dict)
+    _out: dict[str, list[Edge]] = field(default_factory=dict)  # the edges themselves: no tuple per edge
+    _in: dict[str, list[Edge]] = field(default_factory=dict)
     _components: list[Component] = field(default_factory=list)
     _dependents: dict[str, int] = field(default_factory=dict)
+    _entries: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
+    _subjects: list[Subject] | None = None
+    _index: dict[str, dict[Any, list[int]]] = field(default_factory=dict)
+    _in_layer: dict[Layer, list[Component]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        out: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
-        inc: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
+        out: dict[str, list[Edge]] = defaultdict(list)
+        inc: dict[str, list[Edge]] = defaultdict(list)
         for e in self.graph.edges():
-            out[e.source].append((e.target, e.relation))
-            inc[e.target].append((e.source, e.relation))
+            out[e.source].append(e)
+            inc[e.target].append(e)
         self._out, self._in = out, inc
         # Requirement hubs (link stage) carry blast radius through the graph but are not parts of the stack.
         self._components = [c for c in self.graph.components() if c.prop("sovaudit:hub") != "true"]
@@ -71,29 +80,70 @@ class Context:
     def components(self) -> list[Component]:
         return self._components
 
-    def entries(self, component_id: str) -> list[Entry]:
-        return [self.kb.entries[m.entry] for m in self.matches.get(component_id, ()) if m.entry in self.kb.entries]
+    def entries(self, component_id: str) -> tuple[Entry, ...]:
+        """The KB entries a component matches, in match order (looked up once per component:
+        rules, scoring and the risk vectors ask about every component several times)."""
+        found = self._entries.get(component_id)
+        if found is None:
+            kb_entries = self.kb.entries
+            found = tuple(kb_entries[m.entry] for m in self.matches.get(component_id, ()) if m.entry in kb_entries)
+            self._entries[component_id] = found
+        return found
 
-    def subjects(self) -> Iterable[Subject]:
-        for c in self._components:
-            found = self.entries(c.id)
-            if found:
-                for e in found:
-                    yield (c, e)
+    def subjects(self) -> list[Subject]:
+        """(component, entry) for every entry a component matches, or (component, None): built once."""
+        if self._subjects is None:
+            subjects: list[Subject] = []
+            for c in self._components:
+                found = self.entries(c.id)
+                if found:
+                    subjects.extend((c, e) for e in found)
+                else:
+                    subjects.append((c, None))
+            self._subjects = subjects
+        return self._subjects
+
+    def subject_groups(self, path: str) -> dict[Any, list[int]]:
+        """Positions in :meth:`subjects` grouped by what ``path`` depends on, built once per path.
+
+        ``kb.*`` fields depend only on the entry (grouped by entry id, None without one);
+        ``component.kind`` and ``component.layer`` by their value. A rule then tests one
+        subject per group instead of every subject (see :func:`candidates`).
+        """
+        by = "kb" if path.startswith("kb.") else path  # every kb field: the same groups
+        groups = self._index.get(by)
+        if groups is None:
+            groups = {}
+            if by == "kb":
+                for i, (_, e) in enumerate(self.subjects()):
+                    groups.setdefault(e.id if e is not None else None, []).append(i)
             else:
-                yield (c, None)
+                attr = path.partition(".")[2]
+                for i, (c, _) in enumerate(self.subjects()):
+                    groups.setdefault(getattr(c, attr), []).append(i)
+            self._index[by] = groups
+        return groups
+
+    def resolved_in_layer(self, layer: Layer) -> list[Component]:
+        """The resolved components of a layer, in id order (aggregate rules ask once per rule)."""
+        found = self._in_layer.get(layer)
+        if found is None:
+            found = self._in_layer[layer] = [c for c in self._components if c.layer is layer and not c.unresolved]
+        return found
 
     def reach(
         self, start: set[str], relations: frozenset[Relation], direction: str, *, direct: bool = False
     ) -> set[str]:
         """Ids reachable from ``start`` along ``relations`` (excluding the start unless reached again)."""
-        adj = self._out if direction == "out" else self._in
+        forward = direction == "out"
+        adj = self._out if forward else self._in
         seen: set[str] = set()
         queue = deque(start)
         while queue:
             node = queue.popleft()
-            for nxt, rel in adj.get(node, ()):
-                if rel in relations and nxt not in seen:
+            for e in adj.get(node, ()):
+                nxt = e.target if forward else e.source
+                if e.relation in relations and nxt not in seen:
                     seen.add(nxt)
                     if not direct:
                         queue.append(nxt)
@@ -112,7 +162,7 @@ class Context:
         wanted = None if component_ids is None else [c for c in component_ids if c not in self._dependents]
         if wanted == []:
             return
-        edges = [(src, dst) for src, outs in self._out.items() for dst, rel in outs if rel in DEPENDENCY_RELATIONS]
+        edges = [(e.source, e.target) for out in self._out.values() for e in out if e.relation in DEPENDENCY_RELATIONS]
         ids = self.graph_ids()
         hubs = set(ids) - {c.id for c in self._components}  # plumbing: reached through, not counted
         self._dependents.update(ancestor_counts(ids, edges, wanted, uncounted=hubs))
@@ -122,43 +172,98 @@ class Context:
 
 
 # -- fields ----------------------------------------------------------------------------------------
+Getter = Callable[[Subject], Any]
+
+
 def resolve(path: str, subject: Subject, ctx: Context) -> Any:
     """The value of a field for one subject; None when it does not apply."""
-    c, e = subject
+    return field_getter(path, ctx)(subject)
+
+
+def field_getter(path: str, ctx: Context) -> Getter:
+    """The value of one field as a function of a subject, with the path taken apart once.
+
+    A rule tests its fields on every (component, entry) of the stack; splitting the path and
+    choosing the branch per test was most of the rule engine's time. Errors (an unknown field
+    or attribute) are raised when the getter is called, as :func:`resolve` always did.
+    """
     head, _, rest = path.partition(".")
     if head == "component":
-        if rest == "unresolved":
-            return c.unresolved
-        if rest.startswith("property."):
-            key = rest[len("property.") :]
-            values = [v for k, v in c.properties if k == key]
-            return values[0] if len(values) == 1 else (values or None)
-        value = getattr(c, rest)
-        return value.value if isinstance(value, Layer) else value
+        return _component_getter(rest)
     if head == "kb":
-        if rest == "matched":
-            return e is not None
-        if e is None:
-            return None
-        if rest == "stale":
-            return e.stale(ctx.today)
-        if rest.startswith("vendor."):
-            v = ctx.kb.vendors.get(e.vendor)
-            return getattr(v, rest[len("vendor.") :]) if v else None
-        if rest.startswith("jurisdiction."):
-            j = ctx.kb.jurisdiction_of(e)
+        return _kb_getter(rest, ctx)
+    if head == "license":
+        if rest == "class":
+            return lambda s: classify(s[0].licenses)
+        return lambda s: list(ids(s[0].licenses))
+    if head == "graph":
+        if rest == "dependents":
+            return lambda s: ctx.dependents(s[0].id)
+        return lambda s: ctx.dependents(s[0].id) / max(1, len(ctx.components) - 1)
+
+    def unknown(s: Subject) -> Any:
+        raise ValueError(f"unknown field {path}")
+
+    return unknown
+
+
+def _component_getter(rest: str) -> Getter:
+    if rest == "unresolved":
+        return lambda s: s[0].unresolved
+    if rest.startswith("property."):
+        key = rest[len("property.") :]
+
+        def prop(s: Subject) -> Any:
+            values = [v for k, v in s[0].properties if k == key]
+            return values[0] if len(values) == 1 else (values or None)
+
+        return prop
+    if rest == "layer":
+        return lambda s: s[0].layer.value
+
+    def attr(s: Subject) -> Any:
+        value = getattr(s[0], rest)
+        return value.value if isinstance(value, Layer) else value
+
+    return attr
+
+
+def _kb_getter(rest: str, ctx: Context) -> Getter:
+    if rest == "matched":
+        return lambda s: s[1] is not None
+    if rest == "stale":
+        return lambda s: None if s[1] is None else s[1].stale(ctx.today)
+    if rest.startswith("vendor."):
+        vendor_attr = rest[len("vendor.") :]
+
+        def vendor(s: Subject) -> Any:
+            if s[1] is None:
+                return None
+            v = ctx.kb.vendors.get(s[1].vendor)
+            return getattr(v, vendor_attr) if v else None
+
+        return vendor
+    if rest.startswith("jurisdiction."):
+        jurisdiction_attr = rest[len("jurisdiction.") :]
+
+        def jurisdiction(s: Subject) -> Any:
+            if s[1] is None:
+                return None
+            j = ctx.kb.jurisdiction_of(s[1])
             if j is None:
                 return None
-            value = getattr(j, rest[len("jurisdiction.") :])
+            value = getattr(j, jurisdiction_attr)
             return list(value) if isinstance(value, tuple) else value
-        value = getattr(e, rest)
+
+        return jurisdiction
+
+    def entry(s: Subject) -> Any:
+        if s[1] is None:
+            return None
+        value = getattr(s[1], rest)
         return list(value) if isinstance(value, tuple) else value
-    if head == "license":
-        return classify(c.licenses) if rest == "class" else list(ids(c.licenses))
-    if head == "graph":
-        n = ctx.dependents(c.id)
-        return n if rest == "dependents" else n / max(1, len(ctx.components) - 1)
-    raise ValueError(f"unknown field {path}")
+
+    return entry
 
 
 def _cmp(op: str, expected: Any) -> Callable[[Any], bool]:
@@ -211,10 +316,10 @@ def _num(v: Any) -> float | None:
 def compile_selector(sel: Mapping[str, Any], ctx: Context) -> Predicate:
     """A predicate over subjects. Graph selectors precompute their id set on first use."""
     if "field" in sel:
-        path = sel["field"]
         [(op, expected)] = [(k, v) for k, v in sel.items() if k != "field"]
         test = _cmp(op, expected)
-        return lambda s: test(resolve(path, s, ctx))
+        get = field_getter(sel["field"], ctx)
+        return lambda s: test(get(s))
     if "all" in sel:
         parts = [compile_selector(x, ctx) for x in sel["all"]]
         return lambda s: all(p(s) for p in parts)
@@ -237,6 +342,35 @@ def compile_selector(sel: Mapping[str, Any], ctx: Context) -> Predicate:
     raise ValueError(f"unknown selector {sorted(sel)}")
 
 
+#: Fields whose value is the same for every subject of a :meth:`Context.subject_groups` group.
+_GROUPED_COMPONENT_FIELDS = frozenset({"component.kind", "component.layer"})
+
+
+def candidates(sel: Mapping[str, Any], ctx: Context) -> list[Subject]:
+    """The subjects that may satisfy ``sel``, in :meth:`Context.subjects` order: never fewer.
+
+    Almost every rule tests first a field that is the same for a whole group of subjects (the
+    KB category of the entry, the kind of component): when ``sel`` is such a test, or an
+    ``all`` with one, only the groups whose representative passes it can match, and the rule
+    evaluates its whole selector on those alone. Without such a test: every subject.
+    """
+    parts = sel.get("all", [sel])
+    best: list[int] | None = None
+    for part in parts:
+        path = part.get("field") if isinstance(part, Mapping) else None
+        if not isinstance(path, str) or not (path.startswith("kb.") or path in _GROUPED_COMPONENT_FIELDS):
+            continue
+        test = compile_selector(part, ctx)
+        subjects = ctx.subjects()
+        kept = [i for positions in ctx.subject_groups(path).values() if test(subjects[positions[0]]) for i in positions]
+        if best is None or len(kept) < len(best):
+            best = kept
+    if best is None:
+        return ctx.subjects()
+    subjects = ctx.subjects()
+    return [subjects[i] for i in sorted(best)]
+
+
 def _graph_predicate(
     inner_sel: Mapping[str, Any], rels: frozenset[Relation], direction: str, ctx: Context, *, direct: bool = False
 ) -> Predicate:
@@ -245,7 +379,7 @@ def _graph_predicate(
 
     def members() -> set[str]:
         if not cache:
-            start = {c.id for c, e in ctx.subjects() if inner((c, e))}
+            start = {c.id for c, e in candidates(inner_sel, ctx) if inner((c, e))}
             cache.append(ctx.reach(start, rels, direction, direct=direct))
         return cache[0]
 
@@ -298,28 +432,36 @@ def render_message(template: str, values: Callable[[str], Any]) -> str:
 def evaluate(rules: Iterable[Rule], ctx: Context) -> list[Finding]:
     """Every finding of every rule, sorted by id."""
     findings: dict[str, Finding] = {}
-    subjects = list(ctx.subjects())
     for rule in rules:
-        produced = _aggregate(rule, ctx) if rule.is_aggregate else _component_rule(rule, subjects, ctx)
+        produced = _aggregate(rule, ctx) if rule.is_aggregate else _component_rule(rule, ctx)
         for f in produced:
             findings.setdefault(f.id, f)
     return [findings[k] for k in sorted(findings)]
 
 
-def _component_rule(rule: Rule, subjects: list[Subject], ctx: Context) -> list[Finding]:
+def _component_rule(rule: Rule, ctx: Context) -> list[Finding]:
     """One finding per KB entry (all the components that are that product, counted once) or,
     for components no entry matches, one per component."""
     pred = compile_selector(rule.select, ctx)
+    subjects = candidates(rule.select, ctx)
     groups: dict[str, list[Subject]] = {}
+    # The ids already in each group: a component is counted once per group, and looking it up
+    # in the group's list made a rule quadratic in the components one KB entry matches.
+    member_ids: dict[str, set[str]] = {}
     for subject in subjects:
         c, e = subject
         key = e.id if e is not None else c.id
-        members = groups.get(key)
-        if members is not None and any(m[0].id == c.id for m in members):
+        ids_in = member_ids.get(key)
+        if ids_in is not None and c.id in ids_in:
             continue
         if not pred(subject):
             continue
-        groups.setdefault(key, []).append(subject)
+        if ids_in is None:
+            groups[key] = [subject]
+            member_ids[key] = {c.id}
+        else:
+            groups[key].append(subject)
+            ids_in.add(c.id)
     out = []
     for key, members in groups.items():
         members.sort(key=lambda s: s[0].id)
@@ -376,7 +518,7 @@ def _aggregate(rule: Rule, ctx: Context) -> list[Finding]:
     pred = compile_selector(spec["select"], ctx) if "select" in spec else None
     findings = []
     for layer in rule.layers:
-        in_layer = [c for c in ctx.components if c.layer is layer and not c.unresolved]
+        in_layer = ctx.resolved_in_layer(layer)
         counted = [c for c in in_layer if pred is None or any(pred((c, e)) for e in _entries_or_none(ctx, c.id))]
         if len(in_layer) < int(spec.get("min_components", 1)):
             continue  # too little in the layer to judge it
@@ -396,7 +538,8 @@ def _aggregate(rule: Rule, ctx: Context) -> list[Finding]:
         values = lambda p, x=extras: x[p]  # noqa: E731
         # An absence (no exit plan) is shown by the files that describe the layer.
         shown = concerned or in_layer
-        evidence = sorted({ev for c in shown for ev in c.evidence})[:MAX_AGGREGATE_EVIDENCE]
+        # sorted(...)[:N] without sorting every piece of evidence of a layer of 100,000 components
+        evidence = heapq.nsmallest(MAX_AGGREGATE_EVIDENCE, {ev for c in shown for ev in c.evidence})
         findings.append(
             Finding(
                 id=f"{rule.id}:{layer.value}",
@@ -418,9 +561,8 @@ def _aggregate(rule: Rule, ctx: Context) -> list[Finding]:
     return findings
 
 
-def _entries_or_none(ctx: Context, component_id: str) -> list[Entry | None]:
-    found: list[Entry | None] = list(ctx.entries(component_id))
-    return found or [None]
+def _entries_or_none(ctx: Context, component_id: str) -> tuple[Entry | None, ...]:
+    return ctx.entries(component_id) or (None,)
 
 
 def _threshold(spec: Mapping[str, Any], v: float) -> bool:
