@@ -22,7 +22,7 @@ What the library does that this module repeats:
   (algorithm, content) without duplicates, ``dependsOn`` sorted, the metadata's
   ``sovaudit:input`` properties sorted by value without duplicates;
 * a purl written as packageurl-python writes it back (``to_string()`` of ``from_string()``).
-  Purls of the plain forms sovaudit's collectors write (:data:`_CANONICAL_PURL`) are known to
+  Purls of the plain forms sovaudit's collectors write (:func:`is_canonical_purl`) are known to
   come back unchanged (a test checks that on generated ones); any other purl goes through
   packageurl-python, imported then;
 * the timestamp as ``datetime.isoformat()`` (a naive one taken as UTC).
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import re
 import uuid
@@ -120,7 +121,8 @@ _HEX = re.compile(r"(?:[a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-
 #: qualifiers or subpath.
 _CANONICAL_PURL = re.compile(
     r"pkg:(?:pypi/(?:[a-z0-9.~-]+/)?[a-z0-9.~-]+|apk/(?:[a-z0-9._~-]+/)?[a-z0-9._~-]+"
-    r"|(?:conda|deb|rpm)/(?:[A-Za-z0-9._~-]+/)?[A-Za-z0-9._~-]+)(?:@[A-Za-z0-9._~-]+)?"
+    r"|(?:conda|deb|rpm)/(?:[A-Za-z0-9._~-]+/)?(?:[A-Za-z0-9._~-]|%2B)+)(?:@(?:[A-Za-z0-9._~:-]|%2B)+)?"
+    r"(?:\?[a-z._-][a-z0-9._-]*=[A-Za-z0-9._~-]+(?:&[a-z._-][a-z0-9._-]*=[A-Za-z0-9._~-]+)*)?"
 )
 
 
@@ -139,9 +141,22 @@ def component_type(c: Component) -> str:
     return _TYPE_BY_KIND.get(c.kind.lower(), _TYPE_BY_LAYER[c.layer])
 
 
+def is_canonical_purl(purl: str) -> bool:
+    """Whether packageurl-python writes ``purl`` back unchanged, known without parsing it: one of
+    the plain forms sovaudit's collectors write (names and versions that need no quoting but
+    ``+``, which is written ``%2B``), its qualifier keys in the order the library sorts them."""
+    if _CANONICAL_PURL.fullmatch(purl) is None:
+        return False
+    _, mark, query = purl.partition("?")
+    if not mark:
+        return True
+    keys = [pair.partition("=")[0] for pair in query.split("&")]
+    return all(a < b for a, b in itertools.pairwise(keys))
+
+
 def written_purl(purl: str) -> str | None:
     """The purl as packageurl-python writes it back, or None when it cannot parse it."""
-    if _CANONICAL_PURL.fullmatch(purl):
+    if is_canonical_purl(purl):
         return purl
     from packageurl import PackageURL
 
