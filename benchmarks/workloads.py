@@ -175,6 +175,9 @@ def _rootfs(ctx: Context) -> Workload:
             "and so also finds the Python packages of every venv on disk; the set comparison shows them. "
             "`/tmp` is excluded: other work creates and deletes folders there, and syft stops with an error "
             "when one disappears while it indexes the tree.",
+            "The floor reads the dpkg status and every METADATA; sovaudit also reads each Debian package's "
+            "`copyright` file for its licence (hundreds of files), which the floor does not: its ratio to the "
+            "floor is not a like-for-like one.",
             "Not timed: `sovaudit sbom /` and syft's default catalogers on `dir:/` (every file of every tree, "
             "several minutes each on 2 cores, dominated by this machine's caches and work trees).",
         ),
