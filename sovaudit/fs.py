@@ -53,6 +53,14 @@ def read_cap(limits: Limits, limit: int | None, *, database: bool = False) -> in
     return ceiling if limit is None else min(limit, ceiling)
 
 
+def too_big(size: int, cap: int, limits: Limits, *, database: bool = False) -> str:
+    """The reason a file over ``cap`` is not read; when the policy's limit is the one that applies,
+    how to raise it (a collector's own tighter cap says what it reads, and cannot be raised)."""
+    name = "max_database_bytes" if database else "max_file_bytes"
+    text = f"is {size:,} bytes, over the {cap:,}-byte limit for one file"
+    return f"{text} (raise it with --limit {name}=...)" if cap == getattr(limits, name) else text
+
+
 @lru_cache(maxsize=8192)
 def _resolved_folder(path: str) -> str:
     """``os.path.realpath(path)`` for an absolute path; cached, since every file read resolves its folder.
@@ -386,7 +394,7 @@ class TreePath:
             if not stat.S_ISREG(st.st_mode):
                 raise InputError(self.display(), "is not a regular file; not read")
             if st.st_size > cap:
-                raise InputError(self.display(), f"is {st.st_size:,} bytes, over the {cap:,}-byte limit for one file")
+                raise InputError(self.display(), too_big(st.st_size, cap, self._limits, database=database))
             chunks = []
             total = 0
             while True:

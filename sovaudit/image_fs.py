@@ -53,7 +53,7 @@ from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
 from sovaudit.errors import InputError
-from sovaudit.fs import LINK_LEAVES, TreePath, read_cap
+from sovaudit.fs import LINK_LEAVES, TreePath, read_cap, too_big
 from sovaudit.limits import DEFAULT_LIMITS, KiB, Limits, MiB
 
 #: The image limits are fields of the one policy (:class:`sovaudit.limits.Limits`): ``max_layer_bytes``,
@@ -1198,7 +1198,7 @@ class ImageTreePath(TreePath):
         if not isinstance(node, _Entry) or node.kind != _FILE:
             raise InputError(self.display(), "is not a regular file; not read")
         if node.size > cap:
-            raise InputError(self.display(), f"is {node.size:,} bytes, over the {cap:,}-byte limit for one file")
+            raise InputError(self.display(), too_big(node.size, cap, self._image.limits, database=database))
         return self._image.read_entry(node, node.size, self.display())
 
     def read_text(self, limit: int | None = None) -> str:

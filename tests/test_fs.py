@@ -51,9 +51,14 @@ def test_size_limit(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="over the 67,108,864-byte limit") as err:
         TreePath.for_input(big).read_bytes()
     assert err.value.path.endswith("METADATA")
+    assert err.value.reason.endswith("(raise it with --limit max_file_bytes=...)")
     small = TreePath.for_input(big, limits=Limits(max_file_bytes=10))
     with pytest.raises(InputError, match="10-byte limit"):
         small.read_bytes()
+    with pytest.raises(InputError, match="over the 4,096-byte limit for one file$"):  # a collector's own cap
+        TreePath.for_input(big).read_bytes(4096)
+    with pytest.raises(InputError, match="--limit max_database_bytes="):
+        TreePath.for_input(big, limits=Limits(max_database_bytes=100)).read_bytes(database=True)
 
 
 def test_named_pipe_is_not_read(tmp_path: Path) -> None:

@@ -201,7 +201,7 @@ def test_limit_option_reaches_the_readers(
 ) -> None:
     (tmp_path / "requirements.txt").write_text("numpy==1.26.4\n" * 100)
     code, _, err = run_cli(["--limit", "max_file_bytes=1KiB", "scan", str(tmp_path / "requirements.txt")], capsysbinary)
-    assert code == 2 and b"over the 1,024-byte limit for one file" in err
+    assert code == 2 and b"over the 1,024-byte limit for one file (raise it with --limit max_file_bytes=...)" in err
     monkeypatch.setenv("SOVAUDIT_LIMITS", "max_file_bytes=100")
     code, _, err = run_cli(["scan", str(tmp_path)], capsysbinary)
     assert b"over the 100-byte limit" in err
