@@ -35,15 +35,32 @@ KNOWN_DEPENDENCIES = {
     "zope-component": {"zope-event", "zope-hookable", "zope-interface"},
     # "Twisted" requires "zope-interface" (the dotted project spelled with a hyphen) and "Automat"
     "twisted": {"attrs", "automat", "constantly", "hyperlink", "incremental", "typing-extensions", "zope-interface"},
-    "pyramid": {"hupper", "plaster", "plaster-pastedeploy", "setuptools", "translationstring", "venusian", "webob",
-                "zope-deprecation", "zope-interface"},
+    "pyramid": {
+        "hupper",
+        "plaster",
+        "plaster-pastedeploy",
+        "setuptools",
+        "translationstring",
+        "venusian",
+        "webob",
+        "zope-deprecation",
+        "zope-interface",
+    },
 }
 #: Requires-Dist with extras: jupyter-events requires ``jsonschema[format-nongpl]`` and poetry
 #: ``cachecontrol[filecache]``, so the dependencies behind those extras are installed and used.
 EXTRA_DEPENDENCIES = {
     "jupyter-events": {"jsonschema"},
-    "jsonschema": {"fqdn", "isoduration", "jsonpointer", "rfc3339-validator", "rfc3986-validator", "rfc3987-syntax",
-                   "uri-template", "webcolors"},
+    "jsonschema": {
+        "fqdn",
+        "isoduration",
+        "jsonpointer",
+        "rfc3339-validator",
+        "rfc3986-validator",
+        "rfc3987-syntax",
+        "uri-template",
+        "webcolors",
+    },
     "poetry": {"cachecontrol"},
     "cachecontrol": {"filelock"},
 }

@@ -94,7 +94,12 @@ _RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 #: What might parse as a version (``packaging`` before 26 tried that for every variable).
 _VERSION_LIKE = re.compile(r"\s*[vV]?[0-9]")
 _ORDER = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 _FIELD = re.compile(r"\n(?![ \t])")
 
@@ -259,7 +264,7 @@ class _MarkerLogic:
             return result
         if self.at + 3 > len(self.tokens):
             raise ValueError("incomplete comparison")
-        lhs, op, rhs = self.tokens[self.at:self.at + 3]
+        lhs, op, rhs = self.tokens[self.at : self.at + 3]
         if op == "not" and rhs == "in":
             op, rhs = "not in", self.tokens[self.at + 3] if self.at + 3 < len(self.tokens) else ""
             self.at += 1
@@ -359,12 +364,16 @@ def _may_repeat(parts: list[str]) -> bool:
         if m is None:
             return True
         op, release, pre, pre_n, post_dash, post, post_n, dev, dev_n, wildcard = m.groups()
-        key: tuple[object, ...] = (op, part) if wildcard else (
-            op,
-            _release(release),
-            (_PRE_SPELLING.get(pre, pre), int(pre_n or 0)) if pre else None,
-            int(post_dash) if post_dash else (int(post_n or 0) if post else None),
-            int(dev_n or 0) if dev else None,
+        key: tuple[object, ...] = (
+            (op, part)
+            if wildcard
+            else (
+                op,
+                _release(release),
+                (_PRE_SPELLING.get(pre, pre), int(pre_n or 0)) if pre else None,
+                int(post_dash) if post_dash else (int(post_n or 0) if post else None),
+                int(dev_n or 0) if dev else None,
+            )
         )
         if key in seen:
             return True
@@ -448,7 +457,7 @@ def _direct_url(path: TreePath) -> tuple[list[tuple[str, str]], list[tuple[str, 
             match archive_info:
                 case {"hashes": dict(table)}:
                     hashes += pypi.hashes_of(table)
-                case {"hash": str(single)} if (pair := pypi.parse_hash(single)):
+                case {"hash": str(single)} if pair := pypi.parse_hash(single):
                     hashes.append(pair)
         case {"dir_info": dict(dir_info)}:
             props.append(("python:source-type", "directory"))
@@ -595,7 +604,10 @@ def _edges(dists: list[_Dist], env: MarkerEnvironment) -> list[Edge]:
                     continue
                 if (source, target) not in edges or (not extra and edges[source, target].scopes):
                     edges[source, target] = pypi.depends_on(
-                        source, target, evidence, scopes=("optional",) if extra else (),
+                        source,
+                        target,
+                        evidence,
+                        scopes=("optional",) if extra else (),
                         properties=tuple(p for p in props if p[1]),
                     )
             work += [(t, x) for t in targets for x in dep.extras if (t, x) not in done]

@@ -88,9 +88,16 @@ def test_venv_sample_components_and_licences(monkeypatch: pytest.MonkeyPatch) ->
     inv = collect(VENV)
     by_id = {c.id: c for c in inv.components}
     assert sorted(by_id) == [
-        "pkg:pypi/archived@1.0", "pkg:pypi/classified@3.0", "pkg:pypi/eggy@0.5", "pkg:pypi/ipywidgets@8.1.2",
-        "pkg:pypi/legacy-pkg@1.2.0", "pkg:pypi/markdown-it-py@3.0.0", "pkg:pypi/old-style@0.9",
-        "pkg:pypi/private-tool@2.0", "pkg:pypi/rich@13.7.1", "pkg:pypi/six@1.16.0",
+        "pkg:pypi/archived@1.0",
+        "pkg:pypi/classified@3.0",
+        "pkg:pypi/eggy@0.5",
+        "pkg:pypi/ipywidgets@8.1.2",
+        "pkg:pypi/legacy-pkg@1.2.0",
+        "pkg:pypi/markdown-it-py@3.0.0",
+        "pkg:pypi/old-style@0.9",
+        "pkg:pypi/private-tool@2.0",
+        "pkg:pypi/rich@13.7.1",
+        "pkg:pypi/six@1.16.0",
     ]
     # name as written, identity normalised (PEP 503), evidence at the Name line
     old = by_id["pkg:pypi/old-style@0.9"]
@@ -116,11 +123,15 @@ def test_venv_sample_edges_follow_the_marker_and_extras_policy() -> None:
     assert got == {
         # python_version < "3.13" is true for 3.11.7; typing-extensions is not installed: a placeholder
         ("pkg:pypi/classified@3.0", "pkg:pypi/typing-extensions"): (
-            (), {"python:specifier": ">=4.6", "python:marker": 'python_version < "3.13"'}),
+            (),
+            {"python:specifier": ">=4.6", "python:marker": 'python_version < "3.13"'},
+        ),
         ("pkg:pypi/classified@3.0", "pkg:pypi/rich@13.7.1"): ((), {"python:specifier": ">=13"}),
         # classified asks for rich[jupyter], so rich's jupyter extra counts (scope optional)
-        ("pkg:pypi/rich@13.7.1", "pkg:pypi/ipywidgets@8.1.2"): (("optional",), {
-            "python:specifier": "<9,>=7.5.1", "python:marker": 'extra == "jupyter"', "python:extra": "jupyter"}),
+        ("pkg:pypi/rich@13.7.1", "pkg:pypi/ipywidgets@8.1.2"): (
+            ("optional",),
+            {"python:specifier": "<9,>=7.5.1", "python:marker": 'extra == "jupyter"', "python:extra": "jupyter"},
+        ),
         ("pkg:pypi/rich@13.7.1", "pkg:pypi/markdown-it-py@3.0.0"): ((), {"python:specifier": ">=2.2.0"}),
         ("pkg:pypi/rich@13.7.1", "pkg:pypi/pygments"): ((), {"python:specifier": "<3.0.0,>=2.13.0"}),
         ("pkg:pypi/markdown-it-py@3.0.0", "pkg:pypi/mdurl"): ((), {"python:specifier": "~=0.1"}),
@@ -157,8 +168,14 @@ def test_a_single_dist_info_folder_can_be_scanned() -> None:
 def test_windows_layout_decides_platform_markers(tmp_path: Path) -> None:
     write(tmp_path / "venv" / "pyvenv.cfg", "home = C:\\Python312\nversion = 3.12.1\n")
     site = tmp_path / "venv" / "Lib" / "site-packages"
-    dist(site, "app", "1.0", 'Requires-Dist: colorama ; sys_platform == "win32"',
-         'Requires-Dist: uvloop ; sys_platform != "win32"', 'Requires-Dist: tomli ; python_version < "3.11"')
+    dist(
+        site,
+        "app",
+        "1.0",
+        'Requires-Dist: colorama ; sys_platform == "win32"',
+        'Requires-Dist: uvloop ; sys_platform != "win32"',
+        'Requires-Dist: tomli ; python_version < "3.11"',
+    )
     assert edges(collect(tmp_path / "venv")) == {
         ("pkg:pypi/app@1.0", "pkg:pypi/colorama"): ((), {"python:marker": 'sys_platform == "win32"'}),
     }
@@ -167,18 +184,29 @@ def test_windows_layout_decides_platform_markers(tmp_path: Path) -> None:
 def test_virtualenv_config_gives_version_and_implementation(tmp_path: Path) -> None:
     write(tmp_path / "venv" / "pyvenv.cfg", "implementation = PyPy\nversion_info = 3.10.14.final.0\n")
     site = tmp_path / "venv" / "lib" / "pypy3.10" / "site-packages"
-    dist(site, "app", "1.0", "Requires-Dist: cffi ; platform_python_implementation != 'PyPy'",
-         "Requires-Dist: exceptiongroup ; python_full_version < '3.11'")
-    env = MarkerEnvironment.of(TreePath.for_input(site).display(), {"implementation": "PyPy",
-                                                                     "version_info": "3.10.14.final.0"})
+    dist(
+        site,
+        "app",
+        "1.0",
+        "Requires-Dist: cffi ; platform_python_implementation != 'PyPy'",
+        "Requires-Dist: exceptiongroup ; python_full_version < '3.11'",
+    )
+    env = MarkerEnvironment.of(
+        TreePath.for_input(site).display(), {"implementation": "PyPy", "version_info": "3.10.14.final.0"}
+    )
     assert env.known["python_full_version"] == "3.10.14"
     assert set(edges(collect(tmp_path / "venv"))) == {("pkg:pypi/app@1.0", "pkg:pypi/exceptiongroup")}
 
 
 def test_undecidable_marker_keeps_the_edge_only_to_an_installed_target(tmp_path: Path) -> None:
     site = tmp_path / "site-packages"  # no Python version known at all
-    dist(site, "app", "1.0", "Requires-Dist: cffi ; platform_python_implementation != 'PyPy'",
-         "Requires-Dist: tomli ; python_version < '3.11'")
+    dist(
+        site,
+        "app",
+        "1.0",
+        "Requires-Dist: cffi ; platform_python_implementation != 'PyPy'",
+        "Requires-Dist: tomli ; python_version < '3.11'",
+    )
     dist(site, "cffi", "1.17.1")
     assert set(edges(collect(site))) == {("pkg:pypi/app@1.0", "pkg:pypi/cffi@1.17.1")}
 
@@ -210,13 +238,21 @@ def test_markers_are_evaluated_three_valued(marker: str, extra: str, expected: b
 def test_extras_propagate_through_chains_and_self_references(tmp_path: Path) -> None:
     site = tmp_path / "lib" / "python3.12" / "site-packages"
     dist(site, "top", "1.0", "Requires-Dist: mid[all]")
-    dist(site, "mid", "2.0", 'Requires-Dist: mid[fast] ; extra == "all"', 'Requires-Dist: leaf ; extra == "fast"',
-         'Requires-Dist: unused ; extra == "slow"')
+    dist(
+        site,
+        "mid",
+        "2.0",
+        'Requires-Dist: mid[fast] ; extra == "all"',
+        'Requires-Dist: leaf ; extra == "fast"',
+        'Requires-Dist: unused ; extra == "slow"',
+    )
     dist(site, "leaf", "3.0")
     got = edges(collect(site))
     assert set(got) == {("pkg:pypi/top@1.0", "pkg:pypi/mid@2.0"), ("pkg:pypi/mid@2.0", "pkg:pypi/leaf@3.0")}
-    assert got["pkg:pypi/mid@2.0", "pkg:pypi/leaf@3.0"] == (("optional",), {
-        "python:marker": 'extra == "fast"', "python:extra": "fast"})
+    assert got["pkg:pypi/mid@2.0", "pkg:pypi/leaf@3.0"] == (
+        ("optional",),
+        {"python:marker": 'extra == "fast"', "python:extra": "fast"},
+    )
 
 
 # -- the header reader and the Requires-Dist fast path agree with the standard library / packaging --
@@ -232,8 +268,10 @@ def test_headers_match_the_email_parser(metadata: Path) -> None:
 
 
 def test_headers_continuation_crlf_and_body() -> None:
-    data = (b"Metadata-Version: 2.1\r\nName: x\r\nLicense: first line\r\n        second line\r\n"
-            b"Version: 1\r\n\r\nName: body-is-not-read\r\n")
+    data = (
+        b"Metadata-Version: 2.1\r\nName: x\r\nLicense: first line\r\n        second line\r\n"
+        b"Version: 1\r\n\r\nName: body-is-not-read\r\n"
+    )
     h = parse_headers(data, "METADATA")
     assert (h.first("name"), h.first("version"), h.line("version")) == ("x", "1", 5)
     assert h.first("license") == "first line\nsecond line"
@@ -242,8 +280,16 @@ def test_headers_continuation_crlf_and_body() -> None:
 
 def requires_dist_lines() -> list[str]:
     lines = {v for p in REAL_METADATA for v, _ in parse_headers(p.read_bytes(), "").all("requires-dist")}
-    lines |= {"a[b,C_d]>=1,<2;python_version>='3.8' and extra=='x'", "b (==1.0.*)", "c~=1.4.2", "d===weird",
-              "e @ https://example.org/e-1.0.tar.gz ; os_name == 'nt'", "f>=1.0a1.dev2", "g!=2.*", "h[x] (>1)"}
+    lines |= {
+        "a[b,C_d]>=1,<2;python_version>='3.8' and extra=='x'",
+        "b (==1.0.*)",
+        "c~=1.4.2",
+        "d===weird",
+        "e @ https://example.org/e-1.0.tar.gz ; os_name == 'nt'",
+        "f>=1.0a1.dev2",
+        "g!=2.*",
+        "h[x] (>1)",
+    }
     lines.discard("this is not a requirement !!")
     return sorted(lines)
 
@@ -285,13 +331,17 @@ def broken_site(tmp_path: Path) -> Path:
 def test_broken_distributions_are_failed_records_and_the_rest_is_read(broken_site: Path) -> None:
     result = scan([broken_site])
     inv = result.inventory
-    assert [c.id for c in inv.components] == ["pkg:pypi/badjson@1.0", "pkg:pypi/numpy@2.4.6",
-                                               "pkg:pypi/packaging@26.2"]
+    assert [c.id for c in inv.components] == ["pkg:pypi/badjson@1.0", "pkg:pypi/numpy@2.4.6", "pkg:pypi/packaging@26.2"]
     failed = {r.path.removeprefix(str(broken_site) + "/"): r.reason for r in inv.failed}
     assert set(failed) == {
-        "huge-1.0.dist-info/METADATA", "evil-1.0.dist-info", "garbage-1.0.dist-info/METADATA",
-        "latin1-1.0.dist-info/METADATA", "truncated-1.0.dist-info/METADATA", "nameless-1.0.dist-info/METADATA",
-        "empty-1.0.dist-info/METADATA", "badjson-1.0.dist-info/direct_url.json",
+        "huge-1.0.dist-info/METADATA",
+        "evil-1.0.dist-info",
+        "garbage-1.0.dist-info/METADATA",
+        "latin1-1.0.dist-info/METADATA",
+        "truncated-1.0.dist-info/METADATA",
+        "nameless-1.0.dist-info/METADATA",
+        "empty-1.0.dist-info/METADATA",
+        "badjson-1.0.dist-info/direct_url.json",
     }
     assert "over the 67,108,864-byte limit" in failed["huge-1.0.dist-info/METADATA"]
     assert failed["evil-1.0.dist-info"] == "is a link that leaves the scanned tree; not followed"
@@ -316,16 +366,42 @@ def test_a_venv_without_site_packages_is_an_input_error(tmp_path: Path) -> None:
 # -- the comparisons decided without packaging give packaging's answers ------------------------------
 _RELEASES = st.from_regex(r"[0-9]{1,2}(\.[0-9]{1,2}){0,3}", fullmatch=True)
 _LITERALS = _RELEASES | st.sampled_from(
-    ["3.8.*", "3.10rc1", "v3", " 3.9", "cpython", "CPython", "PyPy", "win32", "Windows", "linux", "test", "Test_Extra",
-     "a.b", "", "1", "3.11.0+local", "3!1.0"]
+    [
+        "3.8.*",
+        "3.10rc1",
+        "v3",
+        " 3.9",
+        "cpython",
+        "CPython",
+        "PyPy",
+        "win32",
+        "Windows",
+        "linux",
+        "test",
+        "Test_Extra",
+        "a.b",
+        "",
+        "1",
+        "3.11.0+local",
+        "3!1.0",
+    ]
 )
 
 
 @given(
-    variable=st.sampled_from(["python_version", "python_full_version", "implementation_name",
-                              "platform_python_implementation", "sys_platform", "platform_system", "extra"]),
-    value=_RELEASES | st.sampled_from(["cpython", "CPython", "pypy", "PyPy", "win32", "Windows", "", "test",
-                                       "test-extra", "3.11.7"]),
+    variable=st.sampled_from(
+        [
+            "python_version",
+            "python_full_version",
+            "implementation_name",
+            "platform_python_implementation",
+            "sys_platform",
+            "platform_system",
+            "extra",
+        ]
+    ),
+    value=_RELEASES
+    | st.sampled_from(["cpython", "CPython", "pypy", "PyPy", "win32", "Windows", "", "test", "test-extra", "3.11.7"]),
     op=st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "===", "~=", "in", "not in"]),
     literal=_LITERALS,
     quote=st.sampled_from(["'", '"']),
@@ -353,11 +429,34 @@ _SPECIFIERS = st.tuples(st.sampled_from(["==", "!=", "<=", ">=", "<", ">", "~=",
 
 
 #: Spellings of the same versions, which packaging keeps once.
-_ALIKE = st.sampled_from([
-    "!=1.0", "!=1.0.0", "!=1.0a0", "!=1.0a", "!=1.0-a0", "!=1.0alpha0", "!=1.0.post0", "!=1.0-0", "!=1.0post",
-    "!=1.0.dev", "!=1.0.dev0", "~=1.0", "~=1.0.0", "==1.0.*", "==1.0.0.*", ">=1.0c1", ">=1.0rc1", ">=1.0pre1",
-    ">=1.0-1", ">=1.0.post1", ">=1.0r1", ">=1.0rev1", ">= 2.1", ">=02.1",
-])
+_ALIKE = st.sampled_from(
+    [
+        "!=1.0",
+        "!=1.0.0",
+        "!=1.0a0",
+        "!=1.0a",
+        "!=1.0-a0",
+        "!=1.0alpha0",
+        "!=1.0.post0",
+        "!=1.0-0",
+        "!=1.0post",
+        "!=1.0.dev",
+        "!=1.0.dev0",
+        "~=1.0",
+        "~=1.0.0",
+        "==1.0.*",
+        "==1.0.0.*",
+        ">=1.0c1",
+        ">=1.0rc1",
+        ">=1.0pre1",
+        ">=1.0-1",
+        ">=1.0.post1",
+        ">=1.0r1",
+        ">=1.0rev1",
+        ">= 2.1",
+        ">=02.1",
+    ]
+)
 
 
 @given(st.lists(_SPECIFIERS | _ALIKE, min_size=1, max_size=4))
