@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 from packageurl import PackageURL
 
-from sovaudit.model import Component, Inventory
+from sovaudit.model import Component, Inventory, Relation
 from sovaudit.pipeline import ScanResult, scan
 from tests.conftest import REPO
 
@@ -129,8 +129,13 @@ def test_nothing_failed(result: ScanResult) -> None:
     assert result.crashes == ()
 
 
+def installed(inventory: Inventory) -> list[Component]:
+    """The distributions installed in the venv (not the copies vendored inside them)."""
+    return [c for c in pypi_components(inventory) if not c.prop("python:vendored-in")]
+
+
 def test_components_are_what_importlib_metadata_finds(inventory: Inventory, ground_truth: set[tuple[str, str]]) -> None:
-    found = [(normalise(c.name), c.version) for c in pypi_components(inventory)]
+    found = [(normalise(c.name), c.version) for c in installed(inventory)]
     missing = sorted(ground_truth - set(found))
     extra = sorted(set(found) - ground_truth)
     assert (missing, extra) == ([], []), f"not found by sovaudit: {missing}; not in importlib.metadata: {extra}"
@@ -195,3 +200,25 @@ def test_cyclonedx_json_lists_exactly_the_inventory_purls(inventory: Inventory) 
     expected = {c.purl for c in pypi_components(inventory)}
     assert set(listed) == expected
     assert len(listed) == len(expected), "a component is listed twice in the SBOM"
+
+
+def test_vendored_distributions_are_the_nested_dist_info_folders_on_disk(env300: Path, inventory: Inventory) -> None:
+    """A distribution shipping another's dist-info below its own files (bleach/_vendor/html5lib)."""
+    site = next(env300.glob("lib/python*/site-packages"))
+    on_disk = set()
+    for folder in site.glob("*/**/*.dist-info"):
+        rel = folder.relative_to(site).parts
+        if not any(part.endswith(".dist-info") for part in rel[:-1]):  # not a licence copy in a dist-info
+            name, version = rel[-1].removesuffix(".dist-info").rsplit("-", 1)
+            on_disk.add((rel[0], normalise(name), version))
+    assert on_disk, "the fixture venv vendors html5lib inside bleach"
+    by_id = {c.id: c for c in inventory.components}
+    found = set()
+    for e in inventory.edges:
+        target = by_id[e.target]
+        if e.relation is Relation.CONTAINS and target.prop("python:vendored-in"):
+            package = e.properties[0][1].split("/")[0] if e.properties else ""
+            found.add((package, normalise(target.name), target.version))
+            assert target.prop("python:vendored-in") == by_id[e.source].name
+            assert e.evidence[0].path.endswith(".dist-info/RECORD") and e.evidence[0].line > 0
+    assert found == on_disk

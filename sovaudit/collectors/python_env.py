@@ -4,7 +4,12 @@ What is read, per distribution, and nothing else (nothing is imported or run):
 
 * ``*.dist-info/METADATA`` (core metadata 1.0-2.4) or ``*.egg-info/PKG-INFO`` (+ ``requires.txt``),
   or an ``*.egg-info`` file: name, version, summary, author, licence, URLs, ``Requires-Dist``;
-* ``INSTALLER``, ``REQUESTED`` and ``direct_url.json`` (PEP 610; credentials stripped).
+* ``INSTALLER``, ``REQUESTED`` and ``direct_url.json`` (PEP 610; credentials stripped);
+* ``RECORD``, searched (not parsed) for a ``*.dist-info/METADATA`` below one of the
+  distribution's own folders: a distribution vendored inside it (``bleach/_vendor/html5lib-1.1``).
+  Each is read as a component of its own, with ``python:vendored-in`` and a ``contains`` edge
+  from the distribution that ships it; its ``Requires-Dist`` are not followed (a vendored copy is
+  not importable by its own name, and what it needs is its vendor's to provide).
 
 Edges come from ``Requires-Dist``, resolved to the installed distribution of that name. The
 policy, for an environment whose Python version and platform are only partly known:
@@ -33,7 +38,7 @@ import json
 import operator
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -42,7 +47,7 @@ from sovaudit.collectors import pypi
 from sovaudit.collectors.interface import Collector
 from sovaudit.errors import InputError
 from sovaudit.fs import TreePath
-from sovaudit.model import Component, Edge, Evidence, InputRecord, InputStatus, Inventory
+from sovaudit.model import Component, Edge, Evidence, InputRecord, InputStatus, Inventory, Relation
 
 if TYPE_CHECKING:  # packaging is imported only for what the fast paths below do not settle
     from packaging.markers import Marker
@@ -421,6 +426,40 @@ class _Dist:
     key: str  # normalised name
     component: Component
     requires: list[tuple[Dependency, Evidence]]
+    #: ``*.dist-info`` folders below the distribution's own files (from RECORD), relative to its
+    #: site-packages, with the RECORD line naming each.
+    vendored: list[tuple[str, int]] = field(default_factory=list)
+
+
+#: A RECORD entry of a vendored distribution's metadata: ``<path>.dist-info/METADATA,<hash>,<size>``.
+_RECORDED_METADATA = b".dist-info/METADATA,"
+#: Largest RECORD read for vendored distributions (the largest real ones are a few MB).
+_MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
+def _vendored(record: bytes) -> list[tuple[str, int]]:
+    """The nested ``*.dist-info`` folders a RECORD lists (path relative to site-packages, line).
+
+    Found with ``bytes.find`` (a RECORD is read whole, not parsed as CSV: it costs a tenth of
+    reading the METADATA). Not: the distribution's own dist-info (no folder above it), a copy
+    under a dist-info folder (PEP 639 ``licenses/`` keeps vendored licence trees there), paths
+    that leave site-packages.
+    """
+    out = []
+    at = record.find(_RECORDED_METADATA)
+    while at != -1:
+        start = record.rfind(b"\n", 0, at) + 1
+        path = record[start:at].decode("utf-8", "replace").strip().strip('"') + ".dist-info"
+        parts = path.split("/")
+        if (
+            len(parts) > 1
+            and not path.startswith("/")
+            and ".." not in parts
+            and not any(p.lower().endswith(".dist-info") for p in parts[:-1])
+        ):
+            out.append((path, record.count(b"\n", 0, at) + 1))
+        at = record.find(_RECORDED_METADATA, at + 1)
+    return out
 
 
 def _failed(err: InputError) -> InputRecord:
@@ -532,6 +571,7 @@ def _read_dist(entry: TreePath, failures: list[InputRecord]) -> _Dist:
 
     props: list[tuple[str, str]] = []
     hashes: list[tuple[str, str]] = []
+    vendored: list[tuple[str, int]] = []
     for key, prop in (("metadata-version", "python:metadata-version"), ("requires-python", "python:requires-python")):
         if (value := h.first(key)) not in _UNKNOWN:
             props.append((prop, value))
@@ -554,6 +594,11 @@ def _read_dist(entry: TreePath, failures: list[InputRecord]) -> _Dist:
                 lines = [(v, n, requires_txt.display()) for v, n in _requires_txt(requires_txt)]
         except InputError as err:
             failures.append(_failed(err))
+        try:
+            if meta.name == "METADATA" and (record := folder / "RECORD").is_file():
+                vendored = _vendored(record.read_bytes(_MAX_RECORD_BYTES))
+        except InputError as err:
+            failures.append(_failed(err))
     requires: list[tuple[Dependency, Evidence]] = []
     for text, number, where in lines:
         try:
@@ -573,7 +618,36 @@ def _read_dist(entry: TreePath, failures: list[InputRecord]) -> _Dist:
         hashes=hashes,
         properties=props,
     )
-    return _Dist(key=pypi.normalise_name(name), component=component, requires=requires)
+    return _Dist(key=pypi.normalise_name(name), component=component, requires=requires, vendored=vendored)
+
+
+def _read_vendored(site: TreePath, dist: _Dist, records: list[InputRecord]) -> tuple[list[Component], list[Edge]]:
+    """The distributions ``dist`` vendors (its RECORD names their metadata), each contained in it."""
+    comps: list[Component] = []
+    edges: list[Edge] = []
+    record = dist.component.evidence[0].path.rsplit("/", 1)[0] + "/RECORD"
+    for rel, line in dist.vendored:
+        entry = site
+        for part in rel.split("/"):  # one name at a time: the tree's checks apply to each
+            entry = entry / part
+        try:
+            inner = _read_dist(entry, records)
+        except InputError as err:
+            records.append(_failed(err))
+            continue
+        c = inner.component
+        comps.append(replace(c, properties=tuple(sorted({*c.properties, ("python:vendored-in", dist.component.name)}))))
+        edges.append(
+            Edge(
+                source=dist.component.id,
+                target=c.id,
+                relation=Relation.CONTAINS,
+                properties=(("python:vendored-path", rel),),
+                evidence=(Evidence(path=record, collector=NAME, line=line),),
+            )
+        )
+        records.append(InputRecord(path=c.evidence[0].path, status=InputStatus.READ, collector=NAME, components=1))
+    return comps, edges
 
 
 # -- edges ----------------------------------------------------------------------------------------
@@ -676,6 +750,8 @@ class PythonEnvironmentCollector(Collector):
             groups = [[c for c in s.iterdir() if c.name.lower().endswith(_DIST_SUFFIXES)] for s in sites]
             envs = [MarkerEnvironment.of(s.display(), config or {}) for s in sites]
         dists: list[_Dist] = []
+        vendored: list[Component] = []
+        contains: list[Edge] = []
         for entries in groups:
             for entry in entries:
                 try:
@@ -689,4 +765,12 @@ class PythonEnvironmentCollector(Collector):
                         path=dist.component.evidence[0].path, status=InputStatus.READ, collector=NAME, components=1
                     )
                 )
-        return pypi.inventory([d.component for d in dists], _edges(dists, MarkerEnvironment.common(envs)), records)
+                if dist.vendored:
+                    comps, edges = _read_vendored(entry.parent, dist, records)
+                    vendored += comps
+                    contains += edges
+        return pypi.inventory(
+            [*(d.component for d in dists), *vendored],
+            [*_edges(dists, MarkerEnvironment.common(envs)), *contains],
+            records,
+        )

@@ -471,3 +471,36 @@ def test_specifier_is_packagings_canonical_form(parts: list[str]) -> None:
     except InvalidSpecifier:
         expected = None
     assert _specifier(text) == expected
+
+
+# -- vendored distributions -------------------------------------------------------------------------
+def test_a_distribution_vendored_inside_another_is_read_from_its_record(tmp_path: Path) -> None:
+    site = tmp_path / "site-packages"
+    outer = dist(site, "vendor", "1.0", "Requires-Dist: inner")
+    dist(site / "vendor" / "_vendor", "inner", "2.0", "Requires-Dist: not-installed", "License-Expression: MIT")
+    dist(outer / "licenses" / "vendor" / "_vendor", "copy", "3.0")  # a licence tree kept in the dist-info
+    write(
+        outer / "RECORD",
+        "vendor/__init__.py,sha256=abc,10\n"
+        "vendor/_vendor/inner-2.0.dist-info/METADATA,sha256=def,50\n"
+        "vendor-1.0.dist-info/licenses/vendor/_vendor/copy-3.0.dist-info/METADATA,,\n"
+        "../../evil-1.0.dist-info/METADATA,,\n"
+        "/abs/evil-1.0.dist-info/METADATA,,\n"
+        "vendor/_vendor/gone-1.0.dist-info/METADATA,,\n"
+        "vendor-1.0.dist-info/METADATA,,\n",
+    )
+    inv = collect(site)
+    by_id = {c.id: c for c in inv.components}
+    assert set(by_id) == {"pkg:pypi/vendor@1.0", "pkg:pypi/inner@2.0"}  # not the licence copy, not outside
+    inner = by_id["pkg:pypi/inner@2.0"]
+    assert inner.prop("python:vendored-in") == "vendor" and inner.licenses == "MIT"
+    (contains,) = [e for e in inv.edges if e.relation.value == "contains"]
+    assert (contains.source, contains.target) == ("pkg:pypi/vendor@1.0", "pkg:pypi/inner@2.0")
+    assert dict(contains.properties) == {"python:vendored-path": "vendor/_vendor/inner-2.0.dist-info"}
+    assert (contains.evidence[0].path.endswith("vendor-1.0.dist-info/RECORD"), contains.evidence[0].line) == (True, 2)
+    # The vendored copy's own requirements are not followed: no placeholder for not-installed.
+    assert "pkg:pypi/not-installed" not in {e.target for e in inv.edges}
+    # The vendor's Requires-Dist on "inner" is not satisfied by its own vendored copy.
+    assert ("pkg:pypi/vendor@1.0", "pkg:pypi/inner") in edges(inv)
+    failed = [r.path for r in inv.inputs if r.status is InputStatus.FAILED]
+    assert len(failed) == 1 and failed[0].endswith("vendor/_vendor/gone-1.0.dist-info")  # reported; the rest read
