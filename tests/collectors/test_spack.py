@@ -714,9 +714,8 @@ def test_sparse_500_mb_lockfile_is_refused_unread(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         collect("spack-lock", path)
     assert err.value.path == str(path)
-    assert (
-        err.value.reason
-        == "is 524,288,000 bytes, over the 67,108,864-byte limit for one file (raise it with --limit max_file_bytes=...)"
+    assert err.value.reason == (
+        "is 524,288,000 bytes, over the 67,108,864-byte limit for one file (raise it with --limit max_file_bytes=...)"
     )
 
 
