@@ -98,11 +98,11 @@ from sovaudit.emitters.cyclonedx_fast import (  # one copy of the tables both wr
     _HEX,
     _NIL_SERIAL,
     SERIAL_NAMESPACE,
+    _prepared,
     _spdx_ids,
     component_type,
 )
 from sovaudit.emitters.interface import Emitter, RenderContext
-from sovaudit.graph import merge_components, merge_edges, placeholder
 from sovaudit.jsonout import dumps as indented_json
 from sovaudit.model import Component, Edge, Inventory
 
@@ -131,22 +131,7 @@ class _Prepared:
     """
 
     def __init__(self, inventory: Inventory) -> None:
-        comps: dict[str, Component] = {}
-        for c in inventory.components:
-            if not c.id:
-                raise ValueError(f"component {c.name!r} has an empty id")
-            comps[c.id] = merge_components(comps[c.id], c) if c.id in comps else c
-        edges: dict[tuple[str, str, str], Edge] = {}
-        for e in inventory.edges:
-            edges[e.key] = merge_edges(edges[e.key], e) if e.key in edges else e
-            for end in (e.source, e.target):
-                if end not in comps:
-                    comps[end] = placeholder(end)
-        self.by_source: dict[str, dict[str, list[Edge]]] = {}
-        for key in sorted(edges):
-            e = edges[key]
-            self.by_source.setdefault(e.source, {}).setdefault(e.target, []).append(e)
-        self.components = [comps[k] for k in sorted(comps)]
+        self.components, self.by_source = _prepared(inventory)  # the fast writer's, so both agree
         self.inputs = sorted(inventory.inputs, key=lambda i: (i.path, i.collector, i.status.value))
 
 
