@@ -480,14 +480,20 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point: every error becomes one line on stderr and an exit code (128 + N on signal N)."""
     settings = Settings()
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    interrupted = False
     try:
         _main(settings, argv)
     except Interrupted as err:
+        interrupted = True
         click.echo(f"sovaudit: interrupted by {signal.Signals(err.signum).name}; any -o file is as it was", err=True)
         sys.exit(128 + err.signum)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        # After a signal the handlers stay ignored until the process ends: a second Ctrl-C already
+        # on its way would otherwise meet the restored default handler (KeyboardInterrupt, killed
+        # by SIGINT instead of exit 130).
+        if not interrupted:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _main(settings: Settings, argv: Sequence[str] | None) -> NoReturn:
